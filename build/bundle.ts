@@ -1,0 +1,64 @@
+/**
+ * `jerrywatt build`: the device bundle (dist/device/app.js + .map) and the app image (dist/device/app.img).
+ * Fails on anything JerryScript 3.0 lacks (esbuild.config.mjs) and above the bundle-size budget.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import * as esbuild from 'esbuild';
+import { deviceBuildOptions, findEngineGaps, BUNDLE_BUDGET_BYTES } from '../esbuild.config.mjs';
+import { CONTRACT_VERSION } from '../bindings/contract.ts';
+import { packAppImage } from './app-image.ts';
+import { makeSnapshot } from './snapshot.ts';
+
+export interface BuildOptions {
+  root: string;
+  appVersion: number;
+  outDir?: string;
+  budgetBytes?: number;
+  /** Entry point relative to root (tests build small fixtures). */
+  entry?: string;
+}
+
+export interface BuildResult {
+  bundlePath: string;
+  imagePath: string;
+  bundleBytes: number;
+  imageBytes: number;
+  payloadKind: 'source' | 'snapshot';
+}
+
+export class BuildError extends Error {}
+
+export async function buildDevice(opts: BuildOptions): Promise<BuildResult> {
+  const outDir = opts.outDir ?? join(opts.root, 'dist/device');
+  const bundlePath = join(outDir, 'app.js');
+  const budget = opts.budgetBytes ?? BUNDLE_BUDGET_BYTES;
+  let result: esbuild.BuildResult;
+  try {
+    result = await esbuild.build({
+      ...deviceBuildOptions,
+      absWorkingDir: opts.root,
+      entryPoints: [opts.entry ?? deviceBuildOptions.entryPoints[0]],
+      outfile: bundlePath,
+      define: { __APP_VERSION__: String(opts.appVersion) },
+    } as esbuild.BuildOptions);
+  } catch (err) {
+    const errors = (err as esbuild.BuildFailure).errors ?? [];
+    const lines = errors.map((e) => (e.location ? `${e.location.file}:${e.location.line}: ${e.text}` : e.text));
+    throw new BuildError(`device build failed:\n  ${lines.map((l) => l.replace(opts.root + '/', '')).join('\n  ') || String(err)}`);
+  }
+  void result;
+  const code = await readFile(bundlePath, 'utf8');
+  // Dependencies are not scanned at load time; the bundle is, for globals the engine lacks.
+  const gaps = findEngineGaps(code.replace(/\/\/# sourceMappingURL=.*$/m, ''), relative(opts.root, bundlePath));
+  if (gaps.length) throw new BuildError(`device bundle uses what the engine lacks:\n  ${gaps.join('\n  ')}`);
+  const bundleBytes = Buffer.byteLength(code);
+  if (bundleBytes > budget) throw new BuildError(`device bundle is ${bundleBytes} bytes, over the ${budget}-byte budget`);
+  const snapshot = await makeSnapshot(bundlePath);
+  const payloadKind = snapshot ? 'snapshot' : 'source';
+  const image = packAppImage(snapshot ?? Buffer.from(code), { contractVersion: CONTRACT_VERSION, appVersion: opts.appVersion, payloadKind });
+  const imagePath = join(outDir, 'app.img');
+  await mkdir(dirname(imagePath), { recursive: true });
+  await writeFile(imagePath, image);
+  return { bundlePath, imagePath, bundleBytes, imageBytes: image.length, payloadKind };
+}

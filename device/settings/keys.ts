@@ -1,0 +1,49 @@
+/**
+ * Every settings key, defined once. NVS limits keys to 15 characters; a test checks that.
+ * `store: 'settings'` keys are provisioned by `jerrywatt flash` (or `jerrywatt sim` flags);
+ * `store: 'state'` keys are runtime state that the device writes itself.
+ * Later features add rows here; nothing else declares a key.
+ */
+import type { KvStore, KvType } from '../../bindings/native.js';
+
+export interface SettingDef {
+  key: string;
+  store: KvStore;
+  type: KvType;
+  default: string | number | null;
+  meaning: string;
+  /** Never logged in full. */
+  secret?: boolean;
+}
+
+export const SETTINGS = {
+  deviceId: { key: 'devId', store: 'settings', type: 'str', default: '', meaning: 'device id in topics; empty means the chip id' },
+  group: { key: 'group', store: 'settings', type: 'str', default: '', meaning: 'fleet group for OTA offers; empty means none' },
+  wifiSsid: { key: 'wifiSsid', store: 'settings', type: 'str', default: '', meaning: 'Wi-Fi network name' },
+  wifiPass: { key: 'wifiPass', store: 'settings', type: 'str', default: '', meaning: 'Wi-Fi password', secret: true },
+  brokerUrl: { key: 'brokerUrl', store: 'settings', type: 'str', default: 'mqtt://127.0.0.1:1883', meaning: 'MQTT broker URL (mqtt:// or mqtts://)' },
+  mqttUser: { key: 'mqttUser', store: 'settings', type: 'str', default: '', meaning: 'MQTT username' },
+  mqttPass: { key: 'mqttPass', store: 'settings', type: 'str', default: '', meaning: 'MQTT password', secret: true },
+  mqttCa: { key: 'mqttCa', store: 'settings', type: 'str', default: '', meaning: 'PEM CA certificate for mqtts' },
+  mqttCert: { key: 'mqttCert', store: 'settings', type: 'str', default: '', meaning: 'PEM client certificate (mutual TLS)' },
+  mqttKey: { key: 'mqttKey', store: 'settings', type: 'str', default: '', meaning: 'PEM client key (mutual TLS)', secret: true },
+  keepaliveSec: { key: 'keepalive', store: 'settings', type: 'i32', default: 30, meaning: 'MQTT keepalive, seconds' },
+  mqttMaxMsg: { key: 'mqttMaxMsg', store: 'settings', type: 'i32', default: 8192, meaning: 'largest MQTT message handed to the app, bytes; larger ones are dropped unallocated' },
+  topicPrefix: { key: 'topicPrefix', store: 'settings', type: 'str', default: 'esp', meaning: 'first topic level' },
+  ledPin: { key: 'ledPin', store: 'settings', type: 'i32', default: 2, meaning: 'GPIO of the command LED' },
+  ledPins: { key: 'ledPins', store: 'settings', type: 'str', default: '2,4,5,12-19,21-23,25-27,32,33', meaning: 'GPIOs a command may drive (6-11 are never allowed: they drive the flash)' },
+  ledActiveLow: { key: 'ledActiveLow', store: 'settings', type: 'i32', default: 0, meaning: '1 when the LED lights on a low level' },
+  healthSec: { key: 'healthSec', store: 'settings', type: 'i32', default: 30, meaning: 'period of health reports, seconds (0 disables)' },
+  backoffMinMs: { key: 'backoffMin', store: 'settings', type: 'i32', default: 500, meaning: 'first reconnect delay, ms' },
+  backoffMaxMs: { key: 'backoffMax', store: 'settings', type: 'i32', default: 30000, meaning: 'longest reconnect delay, ms' },
+  // runtime state
+  bootCount: { key: 'bootCount', store: 'state', type: 'i32', default: 0, meaning: 'boots since provisioning' },
+  lastCmdId: { key: 'lastCmdId', store: 'state', type: 'str', default: '', meaning: 'id of the last LED command applied (QoS 1 de-duplication across restarts)' },
+} as const satisfies Record<string, SettingDef>;
+
+export type SettingName = keyof typeof SETTINGS;
+export type SettingValue<N extends SettingName> = (typeof SETTINGS)[N]['type'] extends 'i32'
+  ? number
+  : (typeof SETTINGS)[N]['type'] extends 'str'
+    ? string
+    : ArrayBuffer | null;

@@ -1,0 +1,23 @@
+import type { Command } from 'commander';
+import { CliError } from '../errors.ts';
+import { repoRoot } from '../paths.ts';
+
+export default function register(program: Command): void {
+  program
+    .command('build')
+    .description('bundle the device app (dist/device/app.js) and pack the app image (dist/device/app.img)')
+    .option('--app-version <n>', 'app version written into the image (the OTA --version)', '1')
+    .action(async (opts: { appVersion: string }) => {
+      const { buildDevice, BuildError } = await import('../../../build/bundle.ts');
+      const appVersion = Number(opts.appVersion);
+      if (!Number.isInteger(appVersion) || appVersion < 0) throw new CliError(`--app-version must be a non-negative integer, got "${opts.appVersion}"`);
+      try {
+        const r = await buildDevice({ root: repoRoot(), appVersion });
+        const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+        process.stdout.write(`dist/device/app.js  ${kb(r.bundleBytes)} (budget 64 KB)\ndist/device/app.img ${kb(r.imageBytes)} (${r.payloadKind}, app version ${appVersion})\n`);
+      } catch (err) {
+        if (err instanceof BuildError) throw new CliError(err.message);
+        throw err;
+      }
+    });
+}

@@ -1,0 +1,13 @@
+import type { Command } from 'commander';
+import sim from './sim.ts';
+import led from './led.ts';
+import build from './build.ts';
+import bench from './bench.ts';
+import flash from './flash.ts';
+import trace from './trace.ts';
+import pipeline from './pipeline.ts';
+import ota from './ota.ts';
+import telemetry from './telemetry.ts';
+
+/** Registration order is help order. */
+export const COMMANDS: Array<(program: Command) => void> = [sim, led, build, flash, trace, ota, pipeline, telemetry, bench];
