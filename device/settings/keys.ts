@@ -36,9 +36,15 @@ export const SETTINGS = {
   healthSec: { key: 'healthSec', store: 'settings', type: 'i32', default: 30, meaning: 'period of health reports, seconds (0 disables)' },
   backoffMinMs: { key: 'backoffMin', store: 'settings', type: 'i32', default: 500, meaning: 'first reconnect delay, ms' },
   backoffMaxMs: { key: 'backoffMax', store: 'settings', type: 'i32', default: 30000, meaning: 'longest reconnect delay, ms' },
+  otaPubKey: { key: 'otaPubKey', store: 'settings', type: 'blob', default: null, meaning: 'OTA manifest public key, SPKI DER (ECDSA P-256)' },
   // runtime state
   bootCount: { key: 'bootCount', store: 'state', type: 'i32', default: 0, meaning: 'boots since provisioning' },
   lastCmdId: { key: 'lastCmdId', store: 'state', type: 'str', default: '', meaning: 'id of the last LED command applied (QoS 1 de-duplication across restarts)' },
+  // software A/B of app images (docs/app-boot.md); the loaders in native/ and host/sim follow the same rule
+  appSlot: { key: 'appSlot', store: 'state', type: 'str', default: '', meaning: 'app-image slot to boot (app_a|app_b); empty boots the embedded app' },
+  appPrev: { key: 'appPrev', store: 'state', type: 'str', default: '', meaning: 'slot to return to if appSlot fails its probation' },
+  appTrial: { key: 'appTrial', store: 'state', type: 'i32', default: 0, meaning: '0 confirmed; 1 new image, not yet booted; 2 booted once on probation' },
+  appRolled: { key: 'appRolled', store: 'state', type: 'str', default: '', meaning: 'why the loader last rolled an app image back' },
 } as const satisfies Record<string, SettingDef>;
 
 export type SettingName = keyof typeof SETTINGS;

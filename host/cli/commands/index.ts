@@ -6,8 +6,9 @@ import bench from './bench.ts';
 import flash from './flash.ts';
 import trace from './trace.ts';
 import pipeline from './pipeline.ts';
+import data from './data.ts';
 import ota from './ota.ts';
 import telemetry from './telemetry.ts';
 
 /** Registration order is help order. */
-export const COMMANDS: Array<(program: Command) => void> = [sim, led, build, flash, trace, ota, pipeline, telemetry, bench];
+export const COMMANDS: Array<(program: Command) => void> = [sim, led, build, flash, trace, ota, data, pipeline, telemetry, bench];

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 
-// Placeholder until the training issue lands: synth, process, fit, export, evaluate, train.
+// Placeholder until the training issue lands: train, fit, export, evaluate.
 export default function register(program: Command): void {
-  for (const name of ['train', 'synth', 'process', 'fit', 'export', 'evaluate']) {
+  for (const name of ['train', 'fit', 'export', 'evaluate']) {
     program
       .command(name)
       .description(`${name} (not built yet: see the training issue)`)
