@@ -37,6 +37,9 @@ export const SETTINGS = {
   backoffMinMs: { key: 'backoffMin', store: 'settings', type: 'i32', default: 500, meaning: 'first reconnect delay, ms' },
   backoffMaxMs: { key: 'backoffMax', store: 'settings', type: 'i32', default: 30000, meaning: 'longest reconnect delay, ms' },
   otaPubKey: { key: 'otaPubKey', store: 'settings', type: 'blob', default: null, meaning: 'OTA manifest public key, SPKI DER (ECDSA P-256)' },
+  otaWindow: { key: 'otaWindow', store: 'settings', type: 'i32', default: 16, meaning: 'OTA: chunks requested at once (the receive window; in-flight bytes <= window x chunk)' },
+  otaProbeSec: { key: 'otaProbeSec', store: 'settings', type: 'i32', default: 60, meaning: 'OTA: probation deadline after booting a new firmware or app image, seconds' },
+  otaHeapMin: { key: 'otaHeapMin', store: 'settings', type: 'i32', default: 8192, meaning: 'OTA: probation fails when the free JS heap is below this many bytes' },
   // runtime state
   bootCount: { key: 'bootCount', store: 'state', type: 'i32', default: 0, meaning: 'boots since provisioning' },
   lastCmdId: { key: 'lastCmdId', store: 'state', type: 'str', default: '', meaning: 'id of the last LED command applied (QoS 1 de-duplication across restarts)' },
@@ -45,6 +48,14 @@ export const SETTINGS = {
   appPrev: { key: 'appPrev', store: 'state', type: 'str', default: '', meaning: 'slot to return to if appSlot fails its probation' },
   appTrial: { key: 'appTrial', store: 'state', type: 'i32', default: 0, meaning: '0 confirmed; 1 new image, not yet booted; 2 booted once on probation' },
   appRolled: { key: 'appRolled', store: 'state', type: 'str', default: '', meaning: 'why the loader last rolled an app image back' },
+  // OTA receiver (docs/ota-protocol.md)
+  otaSeqFw: { key: 'otaSeqFw', store: 'state', type: 'i32', default: 0, meaning: 'OTA anti-rollback: version of the last accepted firmware' },
+  otaSeqApp: { key: 'otaSeqApp', store: 'state', type: 'i32', default: 0, meaning: 'OTA anti-rollback: version of the last accepted app image' },
+  otaSeqModel: { key: 'otaSeqModel', store: 'state', type: 'i32', default: 0, meaning: 'OTA anti-rollback: version of the last accepted model' },
+  otaOffer: { key: 'otaOffer', store: 'state', type: 'blob', default: null, meaning: 'OTA: the signed offer of the update in progress (re-verified on resume)' },
+  otaProg: { key: 'otaProg', store: 'state', type: 'str', default: '', meaning: 'OTA: phase,session,doneChunks,crcOfDone,probeBoots of the update in progress' },
+  otaLast: { key: 'otaLast', store: 'state', type: 'str', default: '', meaning: 'OTA: last final status (JSON), republished after a restart' },
+  modelSlot: { key: 'modelSlot', store: 'state', type: 'str', default: '', meaning: 'model slot in use (model_a|model_b); empty means none installed' },
 } as const satisfies Record<string, SettingDef>;
 
 export type SettingName = keyof typeof SETTINGS;
