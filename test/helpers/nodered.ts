@@ -1,0 +1,121 @@
+/**
+ * One embedded Node-RED runtime per test process (Node-RED cannot be started twice in a process), used as the
+ * publisher simulator in tests. Flows live in test/flows/<name>.json and take the broker and other parameters
+ * from environment variables: Node-RED replaces a node property that is exactly `${VAR}` with process.env.VAR
+ * when the node starts, and function nodes read `env.get('VAR')`. That is the same mechanism a user relies on
+ * when importing the flow into their own Node-RED, so the tests exercise the file as shipped.
+ */
+import { createRequire } from 'node:module';
+import { createServer } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The part of the node-red module we use (it ships no types). */
+interface NodeRedModule {
+  init(server: unknown, settings: Record<string, unknown>): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  runtime: { flows: { setFlows(opts: { flows: { flows: object[] }; deploymentType?: string }): Promise<{ rev: string }> } };
+  events: { once(ev: string, fn: (...a: unknown[]) => void): void; removeListener(ev: string, fn: (...a: unknown[]) => void): void };
+}
+
+const FLOWS_DIR = fileURLToPath(new URL('../flows/', import.meta.url));
+const FLOWS_STARTED_TIMEOUT_MS = 10_000;
+
+let red: NodeRedModule | null = null;
+let starting: Promise<void> | null = null;
+let userDir: string | null = null;
+let shutDown = false;
+
+/** Start the runtime once; later calls return the same promise. */
+export function startNodeRed(): Promise<void> {
+  if (shutDown) return Promise.reject(new Error('Node-RED was shut down in this process and cannot start again'));
+  if (!starting) {
+    starting = (async () => {
+      const require = createRequire(import.meta.url);
+      const r = require('node-red') as NodeRedModule;
+      userDir = mkdtempSync(join(tmpdir(), 'jw-nodered-'));
+      r.init(createServer(), {
+        userDir,
+        flowFile: 'flows.json',
+        httpAdminRoot: false,
+        httpNodeRoot: false,
+        credentialSecret: false,
+        // No npm installs from a test: function nodes use only built-ins.
+        functionExternalModules: false,
+        externalModules: { autoInstall: false, palette: { allowInstall: false } },
+        editorTheme: { projects: { enabled: false } },
+        logging: { console: { level: 'warn', metrics: false, audit: false } },
+      });
+      await r.start();
+      red = r;
+      process.once('exit', () => {
+        if (userDir) rmSync(userDir, { recursive: true, force: true });
+      });
+    })();
+    starting.catch(() => {
+      starting = null;
+    });
+  }
+  return starting;
+}
+
+/** Replace all running flows (full deploy); resolves once the new flows have started. */
+export async function setFlows(flows: object[]): Promise<void> {
+  await startNodeRed();
+  const r = red!;
+  let onStarted!: () => void;
+  const started = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Node-RED flows did not start within ${FLOWS_STARTED_TIMEOUT_MS} ms`)), FLOWS_STARTED_TIMEOUT_MS);
+    onStarted = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    r.events.once('flows:started', onStarted);
+  });
+  try {
+    await r.runtime.flows.setFlows({ flows: { flows }, deploymentType: 'full' });
+  } catch (err) {
+    r.events.removeListener('flows:started', onStarted);
+    throw err;
+  }
+  await started;
+}
+
+/**
+ * Stop every flow (their MQTT connections close) but keep the runtime, since it cannot start again in this
+ * process. Safe to call when never started. Call it in `after()` of every suite that deploys flows.
+ */
+export async function stopNodeRed(): Promise<void> {
+  if (!red) return;
+  await setFlows([]);
+}
+
+/** Really stop the runtime; after this, startNodeRed() rejects for the rest of the process. */
+export async function shutdownNodeRed(): Promise<void> {
+  if (red) await red.stop();
+  red = null;
+  shutDown = true;
+  if (userDir) rmSync(userDir, { recursive: true, force: true });
+  userDir = null;
+}
+
+/**
+ * Read test/flows/<name>.json and bind its parameters: every entry of `env` is put in process.env (Node-RED
+ * reads it when the flow starts, see above). Throws if the flow refers to a `${VAR}` that is neither in `env`
+ * nor already in process.env, so a misspelt variable fails loudly instead of reaching Node-RED as a literal.
+ */
+export function loadFlow(name: string, env: Record<string, string>): object[] {
+  const text = readFileSync(join(FLOWS_DIR, `${name}.json`), 'utf8');
+  for (const [k, v] of Object.entries(env)) process.env[k] = v;
+  const missing = new Set<string>();
+  for (const m of text.matchAll(/"\$\{([A-Za-z0-9_]+)\}"/g)) {
+    if (process.env[m[1]!] === undefined) missing.add(m[1]!);
+  }
+  if (missing.size > 0) throw new Error(`flow ${name}: environment variables not set: ${[...missing].join(', ')}`);
+  const flows: unknown = JSON.parse(text);
+  if (!Array.isArray(flows)) throw new Error(`flow ${name}: expected a JSON array of nodes`);
+  return flows as object[];
+}
