@@ -103,18 +103,20 @@ export async function shutdownNodeRed(): Promise<void> {
 }
 
 /**
- * Read test/flows/<name>.json and bind its parameters: every entry of `env` is put in process.env (Node-RED
- * reads it when the flow starts, see above). Throws if the flow refers to a `${VAR}` that is neither in `env`
- * nor already in process.env, so a misspelt variable fails loudly instead of reaching Node-RED as a literal.
+ * Read test/flows/<name>.json and bind its parameters through process.env (Node-RED reads it when the flow
+ * starts, see above). A flow's parameters are exactly `env`: every variable the flow mentions (`${VAR}` in a
+ * property or `env.get('VAR')` in a function) that is not in `env` is deleted from process.env, so one test's
+ * settings never leak into the next and the flow's documented defaults apply. Throws if a `${VAR}` property
+ * (which has no default) is not given, so a misspelt variable fails loudly instead of reaching Node-RED.
  */
 export function loadFlow(name: string, env: Record<string, string>): object[] {
   const text = readFileSync(join(FLOWS_DIR, `${name}.json`), 'utf8');
+  const required = new Set([...text.matchAll(/"\$\{([A-Za-z0-9_]+)\}"/g)].map((m) => m[1]!));
+  const mentioned = new Set([...required, ...[...text.matchAll(/env\.get\(\\?['"]([A-Za-z0-9_]+)/g)].map((m) => m[1]!)]);
+  const missing = [...required].filter((k) => env[k] === undefined);
+  if (missing.length > 0) throw new Error(`flow ${name}: environment variables not given: ${missing.join(', ')}`);
+  for (const k of mentioned) if (!(k in env)) delete process.env[k];
   for (const [k, v] of Object.entries(env)) process.env[k] = v;
-  const missing = new Set<string>();
-  for (const m of text.matchAll(/"\$\{([A-Za-z0-9_]+)\}"/g)) {
-    if (process.env[m[1]!] === undefined) missing.add(m[1]!);
-  }
-  if (missing.size > 0) throw new Error(`flow ${name}: environment variables not set: ${[...missing].join(', ')}`);
   const flows: unknown = JSON.parse(text);
   if (!Array.isArray(flows)) throw new Error(`flow ${name}: expected a JSON array of nodes`);
   return flows as object[];
