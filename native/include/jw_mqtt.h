@@ -1,0 +1,39 @@
+/* One MQTT connection per handle; events (connect, message, close, error) go to the queue. The native side
+ * never reconnects by itself. Messages are reassembled up to max_message_bytes (jw_mqtt_asm.h). */
+#ifndef JW_MQTT_H
+#define JW_MQTT_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define JW_MQTT_MAX_CLIENTS 4
+
+typedef struct {
+  const char *url; /* mqtt://host:port or mqtts://host:port */
+  const char *client_id;
+  const char *username;  /* NULL = none */
+  const char *password;
+  const char *ca_pem;
+  const char *cert_pem;
+  const char *key_pem;
+  int keepalive_sec;
+  bool clean_session;
+  const char *will_topic; /* NULL = no will */
+  const uint8_t *will_payload;
+  size_t will_len;
+  int will_qos;
+  bool will_retain;
+  uint32_t max_message_bytes;
+} jw_mqtt_options_t;
+
+/* The options are copied. Returns a handle > 0, or -1 (no free slot, bad URL, out of memory). */
+int jw_mqtt_connect(const jw_mqtt_options_t *opts);
+int jw_mqtt_reconnect(int client);
+/* Message id >= 0, or -1 when not connected or the outbox is full. */
+int jw_mqtt_subscribe(int client, const char *topic, int qos);
+int jw_mqtt_unsubscribe(int client, const char *topic);
+int jw_mqtt_publish(int client, const char *topic, const uint8_t *data, size_t len, int qos, bool retain);
+void jw_mqtt_end(int client);
+/* Parses mqtt[s]://host[:port]; host is NUL-terminated into `host`. Returns false on a bad URL. */
+bool jw_mqtt_parse_url(const char *url, char *host, size_t host_len, int *port, bool *tls);
+#endif
