@@ -1,2 +1,4 @@
-// Device entry: replaced by the spine's app (device/app.ts).
-native.log('info', `jerrywatt app ${__APP_VERSION__}`);
+// Device entry: one App, started once. Everything else happens in native callbacks.
+import { App } from './app.ts';
+
+new App().start();

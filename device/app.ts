@@ -1,0 +1,147 @@
+/**
+ * The device application: settings -> Wi-Fi -> MQTT -> LED commands, health, errors.
+ * Features that come later (OTA, anomaly detection) hook in through `App`'s public fields.
+ */
+import { readBootSettings, readSetting, writeState, type BootSettings } from './settings/read.ts';
+import { WifiLink } from './net/wifi.ts';
+import { MqttClient } from './mqtt/client.ts';
+import { makeTopics, type Topics } from './topics.ts';
+import { parsePinList } from './led/pins.ts';
+import { parseLedCommand } from './led/command.ts';
+import { LedController, type LedReport } from './led/controller.ts';
+import { RateLimit } from './lib/rate-limit.ts';
+
+export const APP_VERSION: number = __APP_VERSION__;
+
+export class App {
+  readonly settings: BootSettings;
+  readonly topics: Topics;
+  readonly wifi: WifiLink;
+  readonly mqtt: MqttClient;
+  readonly led: LedController;
+  readonly allowedPins: number[];
+  readonly bootCount: number;
+  faults = 0;
+  errors = 0;
+  private readonly errorLimit = new RateLimit(5, 10, () => native.millis());
+  private lastReport: LedReport | null = null;
+
+  constructor() {
+    const s = (this.settings = readBootSettings());
+    this.topics = makeTopics(s.topicPrefix, s.deviceId);
+    this.bootCount = readSetting('bootCount') + 1;
+    writeState('bootCount', this.bootCount);
+    this.allowedPins = parsePinList(s.ledPins);
+    if (this.allowedPins.indexOf(s.ledPin) < 0) this.allowedPins.push(s.ledPin);
+    const backoff = { minMs: s.backoffMinMs, maxMs: s.backoffMaxMs };
+    this.wifi = new WifiLink(s.wifiSsid, s.wifiPass, backoff);
+    this.mqtt = new MqttClient(s.brokerUrl, {
+      clientId: s.deviceId,
+      username: s.mqttUser,
+      password: s.mqttPass,
+      ca: s.mqttCa,
+      cert: s.mqttCert,
+      key: s.mqttKey,
+      keepalive: s.keepaliveSec,
+      clean: false,
+      will: { topic: this.topics.status, payload: '{"online":false}', qos: 1, retain: true },
+      maxMessageBytes: s.mqttMaxMsg,
+      backoff,
+    });
+    this.led = new LedController(s.ledActiveLow, (r) => this.publishLed(r), readSetting('lastCmdId'));
+  }
+
+  start(): void {
+    const s = this.settings;
+    native.log('info', `jerrywatt app ${APP_VERSION} on ${s.deviceId}, boot ${this.bootCount}, reset ${native.resetReason()}`);
+    native.onFault((kind, message, stack) => {
+      this.faults++;
+      this.reportError(`uncaught ${kind}`, { message, stack: stack.slice(0, 512) });
+    });
+    this.led.init(s.ledPin);
+    this.wifi.on('up', (ip) => {
+      native.log('info', `wifi up ${ip}`);
+      this.mqtt.setLinkUp(true);
+    });
+    this.wifi.on('down', (reason) => {
+      native.log('warn', `wifi down (${reason})`);
+      this.mqtt.setLinkUp(false);
+    });
+    this.mqtt.setLinkUp(false);
+    this.mqtt.subscribe([this.topics.ledSet, this.topics.fleetLedSet], { qos: 1 });
+    this.mqtt.on('connect', () => this.onConnect());
+    this.mqtt.on('close', (reason) => native.log('warn', `mqtt closed: ${reason}`));
+    this.mqtt.on('error', (err) => this.onMqttError(err.message));
+    this.mqtt.on('message', (topic, payload) => {
+      if (topic === this.topics.ledSet || topic === this.topics.fleetLedSet) this.onLedCommand(topic, payload);
+    });
+    if (s.healthSec > 0) native.timerStart(s.healthSec * 1000, true, () => this.publishHealth());
+    this.wifi.start();
+  }
+
+  /** Publishes a JSON error on <prefix>/<id>/error, rate-limited so a flood cannot flood back. */
+  reportError(error: string, detail: { [k: string]: unknown } = {}): void {
+    this.errors++;
+    native.log('warn', `${error} ${JSON.stringify(detail)}`);
+    if (!this.errorLimit.take()) return;
+    const suppressed = this.errorLimit.suppressed;
+    this.mqtt.publish(this.topics.error, JSON.stringify({ error, ...detail, suppressed, uptimeMs: native.millis() }), { qos: 0 });
+  }
+
+  private onConnect(): void {
+    const info = native.info();
+    const birth = {
+      online: true,
+      firmware: info.firmware,
+      app: APP_VERSION,
+      engine: info.engine,
+      contract: info.contractVersion,
+      appSlot: info.appSlot,
+      resetReason: native.resetReason(),
+      bootCount: this.bootCount,
+    };
+    this.mqtt.publish(this.topics.status, JSON.stringify(birth), { qos: 1, retain: true });
+    if (this.lastReport) this.publishLed(this.lastReport);
+    else this.led.republish(this.settings.ledPin);
+  }
+
+  private onLedCommand(topic: string, payload: Uint8Array): void {
+    const r = parseLedCommand(payload, this.allowedPins, this.settings.ledPin);
+    if (!r.ok) {
+      this.reportError(r.error, { topic });
+      return;
+    }
+    if (this.led.apply(r.cmd) && r.cmd.id !== null) writeState('lastCmdId', r.cmd.id);
+  }
+
+  private onMqttError(message: string): void {
+    // The native side drops oversize messages before allocating them and tells us here.
+    const m = /^oversize (\S+) (\d+)$/.exec(message);
+    if (m) this.reportError(`payload of ${m[2]} bytes is over the ${this.settings.mqttMaxMsg}-byte limit`, { topic: m[1] });
+    else native.log('warn', `mqtt error: ${message}`);
+  }
+
+  private publishLed(r: LedReport): void {
+    this.lastReport = r;
+    this.mqtt.publish(this.topics.ledState, JSON.stringify(r), { qos: 1, retain: true });
+  }
+
+  private publishHealth(): void {
+    const h = native.heapStats();
+    this.mqtt.publish(
+      this.topics.health,
+      JSON.stringify({
+        uptimeMs: native.millis(),
+        heap: h,
+        wifiDrops: this.wifi.drops,
+        mqttConnects: this.mqtt.connects,
+        mqttDisconnects: this.mqtt.disconnects,
+        ledCommands: this.led.applied,
+        duplicates: this.led.duplicates,
+        errors: this.errors,
+        faults: this.faults,
+      }),
+      { qos: 0 },
+    );
+  }
+}

@@ -1,0 +1,50 @@
+import { createHash, createPublicKey, type Hash } from 'node:crypto';
+// node:crypto can only verify ECDSA over a message it hashes itself; the contract (like mbedtls_pk_verify)
+// takes the digest, so the curve math comes from @noble/curves.
+import { p256 } from '@noble/curves/p256';
+import type { Native } from '../../../bindings/native.js';
+import { checkType, type BoardContext } from './context.ts';
+
+/** mbedTLS on the device; node:crypto here. Contexts are bounded like the device's few mbedTLS contexts. */
+const MAX_CONTEXTS = 4;
+
+export function cryptoNative(ctx: BoardContext): Pick<Native, 'sha256Begin' | 'sha256Update' | 'sha256Finish' | 'ecdsaP256Verify'> {
+  const hashes = new Map<number, Hash>();
+  let next = 0;
+  const bytes = (v: unknown, fn: string): Uint8Array => {
+    checkType(v instanceof ctx.sandbox.ArrayBuffer || v instanceof ArrayBuffer, fn, 'expected an ArrayBuffer');
+    return new Uint8Array(v as ArrayBuffer);
+  };
+  return {
+    sha256Begin() {
+      if (hashes.size >= MAX_CONTEXTS) throw new RangeError(`native.sha256Begin: more than ${MAX_CONTEXTS} open contexts`);
+      hashes.set(++next, createHash('sha256'));
+      return next;
+    },
+    sha256Update(id, data) {
+      const h = hashes.get(id);
+      checkType(h !== undefined, 'sha256Update', `unknown context ${id}`);
+      h!.update(typeof data === 'string' ? Buffer.from(data) : bytes(data, 'sha256Update'));
+    },
+    sha256Finish(id) {
+      const h = hashes.get(id);
+      checkType(h !== undefined, 'sha256Finish', `unknown context ${id}`);
+      hashes.delete(id);
+      return ctx.sandbox.buffer(h!.digest());
+    },
+    ecdsaP256Verify(publicKey, digest, signature) {
+      const d = bytes(digest, 'ecdsaP256Verify');
+      checkType(d.length === 32, 'ecdsaP256Verify', 'digest must be 32 bytes');
+      try {
+        const key = createPublicKey({ key: Buffer.from(bytes(publicKey, 'ecdsaP256Verify')), format: 'der', type: 'spki' });
+        if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') return false;
+        const jwk = key.export({ format: 'jwk' });
+        const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]);
+        // lowS: false, as mbedTLS accepts either half of s.
+        return p256.verify(Buffer.from(bytes(signature, 'ecdsaP256Verify')), d, point, { lowS: false, prehash: false, format: 'der' });
+      } catch {
+        return false;
+      }
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import type { HeapStats, Native, SystemInfo } from '../../../bindings/native.js';
+import { CONTRACT_VERSION } from '../../../bindings/contract.ts';
+import { engineConfigHash } from '../../../build/app-image.ts';
+import { checkType, type BoardContext } from './context.ts';
+
+export const SIM_FIRMWARE_VERSION = 'sim-0.1.0';
+export const SIM_JS_HEAP_BYTES = 96 * 1024;
+
+/**
+ * V8 cannot tell one context's heap apart from another's at run time, so the board reports the JS heap as
+ * unknown (NaN, null in JSON) unless a test injects figures; `npm run bench` measures the context instead.
+ */
+export function unknownHeap(): HeapStats {
+  return { jsSize: SIM_JS_HEAP_BYTES, jsUsed: NaN, jsPeak: NaN, nativeFree: 200 * 1024, nativeMinFree: 180 * 1024 };
+}
+
+export function systemNative(ctx: BoardContext, heap: () => HeapStats): Pick<Native, 'deviceId' | 'info' | 'resetReason' | 'heapStats' | 'restart' | 'onFault' | 'log'> {
+  const configHash = engineConfigHash();
+  const obj = <T extends object>(v: T): T => Object.assign(ctx.sandbox.run('({})', 'system') as T, v);
+  return {
+    log(level, message) {
+      checkType(typeof message === 'string', 'log', 'message must be a string');
+      ctx.log(level, message);
+    },
+    deviceId: () => ctx.deviceId,
+    info: () =>
+      obj<SystemInfo>({
+        firmware: `${SIM_FIRMWARE_VERSION} (${ctx.otadata.running})`,
+        chip: 'esp32-sim',
+        engine: 'node-sim',
+        engineConfigHash: configHash,
+        contractVersion: CONTRACT_VERSION,
+        appSlot: ctx.appSlot,
+      }),
+    resetReason: () => ctx.resetReason,
+    heapStats: () => obj(heap()),
+    restart: () => ctx.requestRestart('sw'),
+    onFault(cb) {
+      checkType(typeof cb === 'function', 'onFault', 'cb must be a function');
+      ctx.faultHandler = cb;
+    },
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * The firmware A/B state that ESP-IDF keeps in `otadata`, and the bootloader's rule with rollback enabled:
+ * a slot set to boot is `new`; its first boot makes it `pending-verify`; booting it again without
+ * otaMarkValid() aborts it and the previous valid slot boots instead.
+ */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { OtaState } from '../../bindings/native.js';
+
+export const FIRMWARE_SLOTS = ['ota_0', 'ota_1'] as const;
+export type FirmwareSlot = (typeof FIRMWARE_SLOTS)[number];
+
+interface OtaDataFile {
+  boot: FirmwareSlot;
+  states: Record<FirmwareSlot, OtaState>;
+}
+
+export class OtaData {
+  private d: OtaDataFile = { boot: 'ota_0', states: { ota_0: 'valid', ota_1: 'undefined' } };
+  running: FirmwareSlot = 'ota_0';
+
+  constructor(private readonly path: string | null) {
+    if (path && existsSync(path)) this.d = JSON.parse(readFileSync(path, 'utf8')) as OtaDataFile;
+  }
+
+  /** The bootloader: picks the slot to run at this boot and updates the states. Returns a note when it rolled back. */
+  boot(): string | null {
+    let note: string | null = null;
+    const s = this.d.states[this.d.boot];
+    if (s === 'new') this.d.states[this.d.boot] = 'pending-verify';
+    else if (s === 'pending-verify' || s === 'invalid' || s === 'aborted') {
+      if (s === 'pending-verify') this.d.states[this.d.boot] = 'aborted';
+      const prev = other(this.d.boot);
+      note = `firmware in ${this.d.boot} was ${s === 'pending-verify' ? 'not confirmed' : s}; booting ${prev}`;
+      this.d.boot = prev;
+    }
+    this.running = this.d.boot;
+    this.save();
+    return note;
+  }
+
+  state(slot: FirmwareSlot): OtaState {
+    return this.d.states[slot];
+  }
+
+  next(): FirmwareSlot {
+    return other(this.running);
+  }
+
+  setBoot(slot: FirmwareSlot): void {
+    this.d.boot = slot;
+    this.d.states[slot] = 'new';
+    this.save();
+  }
+
+  markValid(): void {
+    this.d.states[this.running] = 'valid';
+    this.save();
+  }
+
+  /** Marks the running slot invalid and the other to boot. */
+  rollback(): void {
+    this.d.states[this.running] = 'invalid';
+    this.d.boot = other(this.running);
+    this.save();
+  }
+
+  private save(): void {
+    if (!this.path) return;
+    writeFileSync(this.path + '.tmp', JSON.stringify(this.d));
+    renameSync(this.path + '.tmp', this.path);
+  }
+}
+
+function other(slot: FirmwareSlot): FirmwareSlot {
+  return slot === 'ota_0' ? 'ota_1' : 'ota_0';
+}
