@@ -1,12 +1,31 @@
 import type { Command } from 'commander';
-import { CliError } from '../errors.ts';
+
+export interface SimCliOptions {
+  mqttPort: string;
+  broker?: string;
+  devices: string;
+  stateDir: string;
+  fresh?: boolean;
+  otaPubkey?: string;
+  quiet?: boolean;
+  build: boolean;
+}
 
 export default function register(program: Command): void {
   program
     .command('sim')
-    .description('sim (in progress)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new CliError('sim: not built yet', 2);
+    .description('run simulated devices (the real device bundle) against an embedded MQTT broker (npm start)')
+    .option('--mqtt-port <n>', 'port of the embedded broker', '1883')
+    .option('--broker <url>', 'use this broker instead of starting one (mqtt://host:port)')
+    .option('--devices <n>', 'number of simulated devices: dev1..devN', '1')
+    .option('--state-dir <dir>', 'where each device keeps its flash, settings and state', '.jerrywatt/sim')
+    .option('--fresh', 'erase the devices\' flash and state first')
+    .option('--ota-pubkey <file>', 'OTA public key (SPKI, PEM or DER) provisioned into every device')
+    .option('--no-build', 'do not rebuild dist/device/app.js first')
+    .option('-q, --quiet', 'print only warnings and errors from devices')
+    .addHelpText('after', '\nThen try:  npx jerrywatt led on --device dev1')
+    .action(async (opts: SimCliOptions) => {
+      const { runSim } = await import('../../sim/run.ts');
+      await runSim(opts);
     });
 }
