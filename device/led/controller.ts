@@ -54,13 +54,13 @@ export class LedController {
     if (cmd.blink) {
       let flips = cmd.blink.count * 2;
       this.blinkTimer[pin] = native.timerStart(Math.max(10, cmd.blink.periodMs >> 1), true, () => {
-        if (--flips <= 0) {
-          this.stopBlink(pin);
-          this.set(pin, final);
-          this.report(pin, cmd.id);
+        if (flips-- > 0) {
+          this.set(pin, !this.level[pin]);
           return;
         }
-        this.set(pin, !this.level[pin]);
+        this.stopBlink(pin);
+        this.set(pin, final);
+        this.report(pin, cmd.id);
       });
       this.report(pin, cmd.id);
       return true;
