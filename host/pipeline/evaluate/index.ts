@@ -1,0 +1,64 @@
+/**
+ * `evaluate`: a saved model on a data set. Binary figures score the data's `target` column (anomaly = not the
+ * model's "normal" class); multiclass figures score `class` when the data has it and the model predicts classes.
+ */
+import type { Dataset } from '../dataset.ts';
+import { scoreClassifier, type Metrics } from './metrics.ts';
+import type { Predictor } from './predictor.ts';
+
+export interface Evaluation extends Metrics {
+  model: { kind: string; classes: string[] };
+  skipped: number;
+}
+
+export function evaluateDataset(p: Predictor, ds: Dataset): Evaluation {
+  if (!ds.nRows) throw new Error('no usable rows to evaluate on');
+  // Columns by name: the data may order (or add) features differently from the model.
+  const cols = p.featureNames.map((name) => {
+    const i = ds.featureNames.indexOf(name);
+    if (i < 0) throw new Error(`the data lacks feature "${name}" the model needs (data has: ${ds.featureNames.join(', ')})`);
+    return i;
+  });
+  const binaryModel = p.classes.length === 2 && p.classes[0] === 'normal' && p.classes[1] === 'anomaly';
+  const normalClass = Math.max(0, p.classes.indexOf('normal'));
+  const byClass = !binaryModel && ds.classes.length > 0;
+  const keep: number[] = [];
+  const truth: number[] = [];
+  for (let r = 0; r < ds.nRows; r++) {
+    let t: number;
+    if (byClass) t = p.classes.indexOf(ds.classes[ds.classIdx[r]!]!);
+    else if (binaryModel) t = ds.target[r]!;
+    else t = ds.target[r] ? (normalClass === 0 ? 1 : 0) : normalClass; // no class column: only the binary figures mean much
+    if (t < 0) continue; // a class the model never learned
+    keep.push(r);
+    truth.push(t);
+  }
+  if (!keep.length) throw new Error('none of the data\'s classes is known to the model');
+  const F = p.featureNames.length;
+  const X = new Float32Array(keep.length * F);
+  keep.forEach((r, i) => {
+    for (let f = 0; f < F; f++) X[i * F + f] = ds.X[r * ds.nFeatures + cols[f]!]!;
+  });
+  const pred = p.predict(X, keep.length, F);
+  const m = scoreClassifier({
+    classes: p.classes,
+    truth,
+    pred: pred.cls,
+    proba: pred.proba,
+    normalClass: binaryModel ? 0 : normalClass,
+    binaryTruth: keep.map((r) => ds.target[r]!),
+  });
+  return { ...m, model: { kind: p.kind, classes: p.classes }, skipped: ds.nRows - keep.length };
+}
+
+export function formatMetrics(m: Metrics): string {
+  const pct = (v: number): string => (Number.isNaN(v) ? 'n/a' : v.toFixed(4));
+  const lines = [
+    `rows ${m.rows}  accuracy ${pct(m.accuracy)}  macro-F1 ${pct(m.macroF1)}`,
+    `anomaly: precision ${pct(m.precision)}  recall ${pct(m.recall)}  F1 ${pct(m.f1)}  AUC-ROC ${pct(m.aucRoc)}` +
+      (m.aucRocMacro !== undefined ? `  (one-vs-rest macro AUC ${pct(m.aucRocMacro)})` : ''),
+    'per class (precision / recall / F1 / support):',
+    ...m.perClass.map((c) => `  ${c.name.padEnd(28)} ${pct(c.precision)} ${pct(c.recall)} ${pct(c.f1)} ${String(c.support).padStart(6)}`),
+  ];
+  return lines.join('\n') + '\n';
+}
