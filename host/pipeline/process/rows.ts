@@ -1,0 +1,107 @@
+/**
+ * Streaming CSV reading shared by the loaders, and the bad-row policy: a malformed row is counted and
+ * skipped with the first few row numbers kept, or, in strict mode, fails at once with file and row.
+ */
+import { createReadStream } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { parse } from 'csv-parse';
+
+export interface SkipReport {
+  count: number;
+  first: Array<{ row: number; reason: string }>;
+}
+
+/** Thrown in strict mode (and for unreadable files): says which file and which row. */
+export class MalformedRowError extends Error {
+  constructor(
+    readonly file: string,
+    readonly row: number,
+    readonly reason: string,
+  ) {
+    super(`${file}: row ${row}: ${reason}`);
+  }
+}
+
+const KEEP_FIRST = 5;
+
+export class SkipCollector {
+  readonly report: SkipReport = { count: 0, first: [] };
+
+  constructor(private readonly strict: boolean) {}
+
+  /** Records a bad row; in strict mode throws instead. `file` is used in the message. */
+  skip(file: string, row: number, reason: string, multiFile = false): void {
+    if (this.strict) throw new MalformedRowError(file, row, reason);
+    this.report.count++;
+    if (this.report.first.length < KEEP_FIRST) {
+      this.report.first.push({ row, reason: multiFile ? `${basename(file)}: ${reason}` : reason });
+    }
+  }
+}
+
+export interface CsvRecord {
+  fields: string[];
+  /** Line number in the file (the header is line 1), the row number we report. */
+  row: number;
+}
+
+/** Reads the header, then yields the records lazily (csv-parse streaming; files of any size). */
+export async function openCsv(path: string): Promise<{ header: string[]; records: AsyncGenerator<CsvRecord> }> {
+  try {
+    await access(path);
+  } catch {
+    throw new Error(`${path}: cannot read the file`);
+  }
+  const parser = createReadStream(path).pipe(
+    parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true, trim: true }),
+  );
+  const it = parser[Symbol.asyncIterator]() as AsyncIterator<{ record: string[]; info: { lines: number } }>;
+  const first = await it.next();
+  if (first.done) throw new Error(`${path}: empty file (no header)`);
+  const header = first.value.record.map((h) => h.trim());
+  async function* records(): AsyncGenerator<CsvRecord> {
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      yield { fields: r.value.record, row: r.value.info.lines };
+    }
+  }
+  return { header, records: records() };
+}
+
+/** Column index by name, case- and space-insensitive; -1 when absent. */
+export function columnIndex(header: string[], ...names: string[]): number {
+  const norm = (s: string): string => s.toLowerCase().replace(/[\s_]+/g, '');
+  const want = names.map(norm);
+  return header.findIndex((h) => want.includes(norm(h)));
+}
+
+/** A finite number, or NaN for empty / non-numeric / NaN / infinite text. */
+export function parseNumber(text: string | undefined): number {
+  if (text === undefined) return NaN;
+  const t = text.trim();
+  if (t === '') return NaN;
+  const v = Number(t);
+  return Number.isFinite(v) ? v : NaN;
+}
+
+/** A Float32Array that doubles as rows are appended. */
+export class GrowingF32 {
+  data: Float32Array;
+  length = 0;
+  constructor(initial = 1024) {
+    this.data = new Float32Array(initial);
+  }
+  reserve(extra: number): void {
+    if (this.length + extra <= this.data.length) return;
+    let n = this.data.length * 2;
+    while (n < this.length + extra) n *= 2;
+    const d = new Float32Array(n);
+    d.set(this.data.subarray(0, this.length));
+    this.data = d;
+  }
+  trimmed(): Float32Array {
+    return this.data.slice(0, this.length);
+  }
+}
