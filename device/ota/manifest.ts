@@ -1,0 +1,138 @@
+/**
+ * The signed offer and its manifest (docs/ota-protocol.md), and the checks that run before anything is erased.
+ * Pure: the signature check and the device facts are passed in.
+ */
+export type OtaKind = 'firmware' | 'app' | 'model';
+export const OFFER_MAGIC = 'JWOF';
+export const MAX_MANIFEST_BYTES = 1024;
+
+export interface Manifest {
+  kind: OtaKind;
+  version: number;
+  size: number;
+  sha256: string;
+  chunk: number;
+  session: number;
+  target: { device?: string; group?: string };
+  chip?: string;
+  requires: { contract?: number; engineConfig?: string; format?: number };
+  expires: number;
+}
+
+export interface Offer {
+  /** The exact signed bytes. */
+  manifestBytes: Uint8Array;
+  signature: Uint8Array;
+  manifest: Manifest;
+}
+
+function ascii(b: Uint8Array): string | null {
+  let s = '';
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!;
+    if (c > 0x7e || (c < 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09)) return null;
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
+
+const isUint = (v: unknown, max = 0xffffffff): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
+const isStr = (v: unknown): v is string => typeof v === 'string';
+
+/** Splits an offer into manifest and signature and parses the manifest. Returns the reason when malformed. */
+export function parseOffer(buf: Uint8Array): Offer | string {
+  if (buf.length < 6 || buf[0] !== 0x4a || buf[1] !== 0x57 || buf[2] !== 0x4f || buf[3] !== 0x46) return 'not an offer (magic)';
+  const m = buf[4]! | (buf[5]! << 8);
+  if (m === 0 || m > MAX_MANIFEST_BYTES) return `manifest of ${m} bytes (1..${MAX_MANIFEST_BYTES})`;
+  if (buf.length < 6 + m + 8 || buf.length > 6 + m + 72) return 'bad signature length';
+  const manifestBytes = buf.subarray(6, 6 + m);
+  const signature = buf.subarray(6 + m);
+  const text = ascii(manifestBytes);
+  if (text === null) return 'manifest is not ASCII';
+  let j: any;
+  try {
+    j = JSON.parse(text);
+  } catch (e) {
+    return 'manifest is not JSON';
+  }
+  const manifest = toManifest(j);
+  if (typeof manifest === 'string') return manifest;
+  return { manifestBytes, signature, manifest };
+}
+
+function toManifest(j: any): Manifest | string {
+  if (!j || typeof j !== 'object' || j.v !== 1) return 'manifest format is not 1';
+  if (j.kind !== 'firmware' && j.kind !== 'app' && j.kind !== 'model') return `unknown kind ${String(j.kind)}`;
+  if (!isUint(j.version, 0x7fffffff) || j.version < 1) return 'bad version';
+  if (!isUint(j.size) || j.size < 1) return 'bad size';
+  if (!isStr(j.sha256) || !/^[0-9a-f]{64}$/.test(j.sha256)) return 'bad sha256';
+  if (!isUint(j.chunk) || j.chunk < 256 || j.chunk > 4096 || (j.chunk & (j.chunk - 1)) !== 0) return 'bad chunk size';
+  if (!isUint(j.session)) return 'bad session';
+  const t = j.target;
+  if (!t || typeof t !== 'object' || (isStr(t.device) ? isStr(t.group) : !isStr(t.group))) return 'target needs exactly one of device, group';
+  const r = j.requires ?? {};
+  if (typeof r !== 'object') return 'bad requires';
+  if (r.contract !== undefined && !isUint(r.contract)) return 'bad requires.contract';
+  if (r.engineConfig !== undefined && !isStr(r.engineConfig)) return 'bad requires.engineConfig';
+  if (r.format !== undefined && !isUint(r.format)) return 'bad requires.format';
+  if (j.chip !== undefined && !isStr(j.chip)) return 'bad chip';
+  if (j.expires !== undefined && !isUint(j.expires, Number.MAX_SAFE_INTEGER)) return 'bad expires';
+  return {
+    kind: j.kind,
+    version: j.version,
+    size: j.size,
+    sha256: j.sha256,
+    chunk: j.chunk,
+    session: j.session,
+    target: isStr(t.device) ? { device: t.device } : { group: t.group },
+    chip: j.chip,
+    requires: { contract: r.contract, engineConfig: r.engineConfig, format: r.format },
+    expires: j.expires ?? 0,
+  };
+}
+
+/** What the device knows when it judges an offer. */
+export interface DeviceFacts {
+  deviceId: string;
+  group: string;
+  chip: string;
+  /** ms since the epoch, 0 when the clock is not set. */
+  now: number;
+  /** Last accepted version of this kind. */
+  acceptedVersion: number;
+  slotSize: number;
+  contract: number;
+  engineConfig: string;
+  /** Largest MQTT message the device takes, and the longest topic frames come on. */
+  maxMsg: number;
+  dataTopicBytes: number;
+  formats: { app: number; model: number };
+}
+
+/** The checks after the signature, in the protocol's order: target, expiry, anti-rollback, size, compatibility. */
+export function judgeManifest(m: Manifest, d: DeviceFacts): string | null {
+  if (m.target.device !== undefined && m.target.device !== d.deviceId) return `wrong device: for ${m.target.device}`;
+  if (m.target.group !== undefined && (d.group === '' || m.target.group !== d.group)) return `wrong group: for ${m.target.group}`;
+  if (m.chip !== undefined && m.chip !== d.chip) return `wrong chip: for ${m.chip}, this is ${d.chip}`;
+  if (m.expires > 0 && d.now > 0 && d.now > m.expires) return 'offer expired';
+  if (m.version <= d.acceptedVersion) return `replayed older version: ${m.version} <= accepted ${d.acceptedVersion}`;
+  if (m.size > d.slotSize) return `image of ${m.size} bytes is larger than the ${d.slotSize}-byte slot`;
+  const r = m.requires;
+  if (r.contract !== undefined && r.contract !== d.contract) return `built for native contract ${r.contract}, this runtime has ${d.contract}`;
+  if (r.engineConfig !== undefined && !sameHashPrefix(r.engineConfig, d.engineConfig)) return `built for engine configuration ${r.engineConfig}, this runtime has ${d.engineConfig}`;
+  if (r.format !== undefined && m.kind !== 'firmware' && r.format !== d.formats[m.kind]) return `${m.kind} format ${r.format} is not supported (have ${d.formats[m.kind]})`;
+  // MQTT fixed header (5) + topic length (2) + topic + frame.
+  if (5 + 2 + d.dataTopicBytes + 16 + m.chunk > d.maxMsg) return `frame of ${16 + m.chunk} bytes does not fit the ${d.maxMsg}-byte MQTT buffer`;
+  return null;
+}
+
+function sameHashPrefix(a: string, b: string): boolean {
+  const n = Math.min(a.length, b.length);
+  return n >= 8 && a.slice(0, n).toLowerCase() === b.slice(0, n).toLowerCase();
+}
+
+export function hex(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += (b[i]! < 16 ? '0' : '') + b[i]!.toString(16);
+  return s;
+}
