@@ -1,15 +1,163 @@
 import type { Command } from 'commander';
+import { Option } from 'commander';
+import { join } from 'node:path';
 import { CliError } from '../errors.ts';
+import { repoRoot } from '../paths.ts';
 
-// Placeholder until the training issue lands: train, fit, export, evaluate.
-export default function register(program: Command): void {
-  for (const name of ['train', 'fit', 'export', 'evaluate']) {
-    program
-      .command(name)
-      .description(`${name} (not built yet: see the training issue)`)
-      .allowUnknownOption()
-      .action(() => {
-        throw new CliError(`${name}: not built yet`, 2);
-      });
+// train, fit, export, evaluate (the training issue). synth and process are registered in data.ts.
+
+const int = (name: string, min = 0) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new CliError(`${name} must be an integer >= ${min}, not "${v}"`);
+  return n;
+};
+const num = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new CliError(`${name} must be a number, not "${v}"`);
+  return n;
+};
+
+interface ForestCliOptions {
+  trainer: 'jerrywatt' | 'ml-random-forest';
+  target?: 'class' | 'binary';
+  trees: number;
+  maxDepth: number;
+  minLeaf: number;
+  maxFeatures?: number;
+  maxBins: number;
+  classWeight: 'balanced' | 'none';
+  seed: number;
+  workers?: number;
+  testFraction: number;
+}
+
+function forestOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--trainer <name>', 'our trainer, or the ml-random-forest baseline (slow: O(rows^2))').choices(['jerrywatt', 'ml-random-forest']).default('jerrywatt'))
+    .addOption(new Option('--target <kind>', 'class: disturbance class (default when the data has one); binary: the 0/1 target').choices(['class', 'binary']))
+    .option('--trees <n>', 'number of trees', int('--trees', 1), 30)
+    .option('--max-depth <n>', 'maximum tree depth', int('--max-depth', 1), 10)
+    .option('--min-leaf <n>', 'minimum samples per leaf', int('--min-leaf', 1), 3)
+    .option('--max-features <n>', 'features tried per split (default: sqrt of the feature count)', int('--max-features', 1))
+    .option('--max-bins <n>', 'feature bins for the split search (2-256)', int('--max-bins', 2), 256)
+    .addOption(new Option('--class-weight <w>', 'weight classes by inverse frequency, or not').choices(['balanced', 'none']).default('balanced'))
+    .option('--seed <n>', 'seed (split, bootstrap, features)', int('--seed'), 1)
+    .option('--workers <n>', 'worker threads (default: one per core)', int('--workers', 0))
+    .option('--test-fraction <f>', 'share of windows held out for testing', num('--test-fraction'), 0.2);
+}
+
+function dataOptions(cmd: Command): Command {
+  return cmd
+    .option('--sampling-rate <hz>', 'waveform CSVs: sampling rate (default: from the sidecar)', num('--sampling-rate'))
+    .addOption(new Option('--mains-frequency <hz>', 'waveform CSVs: mains frequency (default: sidecar, else 50)').choices(['50', '60']).argParser(Number))
+    .option('--strict', 'fail at the first malformed row instead of skipping it');
+}
+
+async function wrap<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    throw new CliError((err as Error).message);
   }
+}
+
+const partitions = (): string => join(repoRoot(), 'partitions.csv');
+
+export default function register(program: Command): void {
+  forestOptions(
+    dataOptions(
+      program
+        .command('train')
+        .description('synth (or --data), process, fit, export and evaluate, into one directory (npm run train)')
+        .option('--out <dir>', 'output directory', 'out/train')
+        .option('--data <csv...>', 'waveform or processed CSVs to train on instead of synthetic data')
+        .option('--windows <n>', 'synthetic windows to generate', int('--windows', 1), 6000)
+        .addOption(new Option('--features <kind>', 'waveform features, or meter telemetry features (not yet)').choices(['waveform', 'meter']).default('waveform'))
+        .addOption(new Option('--quantize <kind>', 'thresholds in model.bin').choices(['float32', 'int16']).default('float32'))
+        .option('--model-version <n>', 'model version written into model.bin', int('--model-version'), 1)
+        .option('--partitions <csv>', 'partition table holding the model slot', partitions()),
+    ),
+  ).action(async (o: ForestCliOptions & { out: string; data?: string[]; windows: number; features: string; quantize: 'float32' | 'int16'; modelVersion: number; partitions: string; samplingRate?: number; mainsFrequency?: 50 | 60; strict?: boolean }) => {
+    if (o.features === 'meter') throw new CliError('--features meter: not yet (meter telemetry features come with a later issue); use --features waveform', 2);
+    const { runTrain } = await import('../../pipeline/train/index.ts');
+    const { formatMetrics } = await import('../../pipeline/evaluate/index.ts');
+    const log = (l: string): void => void process.stderr.write(l + '\n');
+    const r = await wrap(() => runTrain({ ...o, outDir: o.out, mainsHz: o.mainsFrequency, partitionsCsv: o.partitions, log }));
+    process.stdout.write(`test windows (held out by window):\n${formatMetrics(r.fit.test)}`);
+    process.stdout.write(`wrote ${r.files.join(', ')}\ndone in ${r.seconds.toFixed(1)} s\n`);
+  });
+
+  forestOptions(
+    dataOptions(
+      program
+        .command('fit')
+        .description('train a random forest on a waveform or processed CSV; writes model.json and report.md/html')
+        .requiredOption('--data <csv>', 'waveform CSV (with Voltage_L1) or processed feature CSV')
+        .option('--out <dir>', 'output directory', 'out/fit'),
+    ),
+  ).action(async (o: ForestCliOptions & { data: string; out: string; samplingRate?: number; mainsFrequency?: 50 | 60; strict?: boolean }) => {
+    const { mkdir } = await import('node:fs/promises');
+    const { loadCsvDataset, describeSkips } = await import('../../pipeline/fit/data.ts');
+    const { fitDataset } = await import('../../pipeline/fit/index.ts');
+    const { saveModelJson } = await import('../../forest/io.ts');
+    const { writeReports } = await import('../../pipeline/report/index.ts');
+    const { formatMetrics } = await import('../../pipeline/evaluate/index.ts');
+    const { progressBar } = await import('../../pipeline/train/progress.ts');
+    await wrap(async () => {
+      const d = await loadCsvDataset(o.data, { samplingRate: o.samplingRate, mainsHz: o.mainsFrequency, strict: o.strict });
+      const skip = describeSkips(o.data, d.skipped);
+      if (skip) process.stderr.write(skip + '\n');
+      const bar = progressBar('fit', o.trees);
+      const fit = await fitDataset(d.dataset, { ...o, onProgress: (n) => bar.update(n) }).finally(() => bar.stop());
+      await mkdir(o.out, { recursive: true });
+      await saveModelJson(join(o.out, 'model.json'), fit.model);
+      await writeReports(o.out, { title: 'jerrywatt model', data: o.data, rows: d.dataset.nRows, trainRows: fit.split.train.length, testRows: fit.split.test.length, trainSeconds: fit.trainSeconds, model: fit.model, test: fit.test, notes: d.notes });
+      process.stdout.write(`fit ${fit.model.trees.length} trees in ${fit.trainSeconds.toFixed(2)} s; held-out windows:\n${formatMetrics(fit.test)}wrote ${join(o.out, 'model.json')}, report.md, report.html\n`);
+    });
+  });
+
+  program
+    .command('export')
+    .description('model.json -> model.bin (device), model.h (C) and model.device.json; refuses a model larger than the model slot')
+    .requiredOption('--model <json>', 'model.json written by fit or train')
+    .option('--out <dir>', 'output directory', 'out/export')
+    .addOption(new Option('--quantize <kind>', 'thresholds as float32, or int16 with per-feature scales').choices(['float32', 'int16']).default('float32'))
+    .option('--model-version <n>', 'model version written into the header', int('--model-version'), 1)
+    .option('--partitions <csv>', 'partition table holding the model slot', partitions())
+    .option('--slot <name>', 'partition whose size bounds the model', 'model_a')
+    .action(async (o: { model: string; out: string; quantize: 'float32' | 'int16'; modelVersion: number; partitions: string; slot: string }) => {
+      const { loadModelJson } = await import('../../forest/io.ts');
+      const { exportModel } = await import('../../model/export.ts');
+      await wrap(async () => {
+        const m = await loadModelJson(o.model);
+        const r = await exportModel(m, { outDir: o.out, partitionsCsv: o.partitions, slotName: o.slot, quantize: o.quantize, modelVersion: o.modelVersion });
+        process.stdout.write(
+          `model.bin: ${r.bytes} bytes (${((100 * r.bytes) / r.slotBytes).toFixed(1)} % of ${r.slotName}, ${r.slotBytes} B), ${r.internalNodes} nodes, ${r.uniqueLeaves} unique leaves, ` +
+            `${r.bytesPerNode.toFixed(2)} bytes per tree node, ${r.quantize} thresholds, SHA-256 ${r.bin.digest}\nwrote ${Object.values(r.files).join(', ')}\n`,
+        );
+      });
+    });
+
+  dataOptions(
+    program
+      .command('evaluate')
+      .description('score a model.json or model.bin on a waveform or processed CSV')
+      .requiredOption('--model <path>', 'model.json (host) or model.bin (device format)')
+      .requiredOption('--data <csv>', 'waveform CSV (with Voltage_L1) or processed feature CSV')
+      .option('--json', 'print one JSON object (accuracy, precision, recall, f1, macroF1, aucRoc, confusion, ...)'),
+  ).action(async (o: { model: string; data: string; json?: boolean; samplingRate?: number; mainsFrequency?: 50 | 60; strict?: boolean }) => {
+    const { loadPredictor } = await import('../../pipeline/evaluate/predictor.ts');
+    const { evaluateDataset, formatMetrics } = await import('../../pipeline/evaluate/index.ts');
+    const { loadCsvDataset, describeSkips } = await import('../../pipeline/fit/data.ts');
+    await wrap(async () => {
+      const p = await loadPredictor(o.model);
+      const d = await loadCsvDataset(o.data, { samplingRate: o.samplingRate, mainsHz: o.mainsFrequency, strict: o.strict });
+      const skip = describeSkips(o.data, d.skipped);
+      if (skip) process.stderr.write(skip + '\n');
+      const e = evaluateDataset(p, d.dataset);
+      if (o.json) process.stdout.write(JSON.stringify({ ...e, skippedRows: d.skipped.count, dataKind: d.kind }) + '\n');
+      else process.stdout.write(`${o.model} on ${o.data} (${d.kind}):\n${formatMetrics(e)}`);
+    });
+  });
 }

@@ -1,0 +1,63 @@
+/**
+ * Reads a CSV for fit/evaluate/train through the process stage: a waveform CSV (a Voltage_L1 column) becomes
+ * window features, anything else is read as a processed feature table.
+ */
+import { open } from 'node:fs/promises';
+import type { Dataset } from '../dataset.ts';
+
+export type DataKind = 'waveform' | 'processed';
+
+export interface SkipSummary {
+  count: number;
+  first: Array<{ row: number; reason: string }>;
+}
+
+export interface LoadedData {
+  dataset: Dataset;
+  kind: DataKind;
+  skipped: SkipSummary;
+  notes: string[];
+}
+
+export interface LoadOptions {
+  samplingRate?: number;
+  mainsHz?: number;
+  strict?: boolean;
+  onProgress?: (rows: number) => void;
+}
+
+interface ProcessModule {
+  loadWaveformDataset(p: string, o: LoadOptions): Promise<{ dataset: Dataset; skipped: SkipSummary; info?: { notes?: string[] } }>;
+  loadProcessedDataset(p: string, o: LoadOptions): Promise<{ dataset: Dataset; skipped: SkipSummary; notes?: string[] }>;
+}
+
+export async function detectKind(path: string): Promise<DataKind> {
+  const fh = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
+    throw new Error(`${path}: cannot read (${err.code ?? err.message})`);
+  });
+  try {
+    const buf = Buffer.alloc(4096);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    const firstLine = buf.subarray(0, bytesRead).toString('utf8').split(/\r?\n/)[0] ?? '';
+    return /(^|,)\s*"?(Voltage_L1|voltage)"?\s*(,|$)/.test(firstLine) ? 'waveform' : 'processed';
+  } finally {
+    await fh.close();
+  }
+}
+
+export async function loadCsvDataset(path: string, opts: LoadOptions = {}): Promise<LoadedData> {
+  const kind = await detectKind(path);
+  const spec = '../process/index.ts'; // the process stage (a sibling module)
+  const proc = (await import(spec)) as ProcessModule;
+  if (kind === 'waveform') {
+    const r = await proc.loadWaveformDataset(path, opts);
+    return { dataset: r.dataset, kind, skipped: r.skipped, notes: r.info?.notes ?? [] };
+  }
+  const r = await proc.loadProcessedDataset(path, { strict: opts.strict, onProgress: opts.onProgress });
+  return { dataset: r.dataset, kind, skipped: r.skipped, notes: r.notes ?? [] };
+}
+
+export function describeSkips(path: string, s: SkipSummary): string | undefined {
+  if (!s.count) return undefined;
+  return `${path}: skipped ${s.count} malformed row(s), first: ${s.first.map((f) => `row ${f.row} (${f.reason})`).join('; ')}`;
+}

@@ -1,0 +1,154 @@
+/**
+ * `train` (`npm run train`): synth (or --data), process, fit, export, evaluate, reports; everything in one
+ * directory. Parity between the host model and both readers of model.bin is checked on every test window.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Dataset } from '../dataset.ts';
+import { saveModelJson } from '../../forest/io.ts';
+import { predictRows } from '../../forest/model.ts';
+import { exportModel, type ExportResult } from '../../model/export.ts';
+import { packModel } from '../../model/pack.ts';
+import { readModelBin } from '../../model/reader.ts';
+import { openModel, predict as devicePredict } from '../../../device/model/reader.ts';
+import { binPredictor } from '../evaluate/predictor.ts';
+import { fitDataset, type FitOptions, type FitResult } from '../fit/index.ts';
+import { describeSkips, loadCsvDataset, type LoadedData } from '../fit/data.ts';
+import { writeReports, type ReportExport } from '../report/index.ts';
+import { writeSynthCsv } from '../synth/index.ts';
+import { concatDatasets } from './concat.ts';
+import { progressBar } from './progress.ts';
+
+export interface TrainRunOptions extends FitOptions {
+  outDir: string;
+  data?: string[];
+  windows: number;
+  samplingRate?: number;
+  mainsHz?: 50 | 60;
+  strict?: boolean;
+  quantize: 'float32' | 'int16';
+  modelVersion: number;
+  partitionsCsv: string;
+  log: (line: string) => void;
+}
+
+export interface TrainRunResult {
+  fit: FitResult;
+  exported: ExportResult;
+  quantized: ReportExport[];
+  files: string[];
+  seconds: number;
+}
+
+interface ProcessWriter {
+  writeFeaturesCsv(path: string, ds: Dataset, times: string[], limits: unknown): Promise<number>;
+  resolveLimits(p?: object): unknown;
+}
+
+/** Host model vs the exported bytes, through the host reader and the device reader, on the given rows. */
+export function checkParity(fit: FitResult, ds: Dataset, bytes: Uint8Array): { hostReader: number; deviceReader: number; hostModel: number; accuracy: number } {
+  const rows = fit.split.test;
+  const F = ds.nFeatures;
+  const X = new Float32Array(rows.length * F);
+  rows.forEach((r, i) => X.set(ds.X.subarray(r * F, (r + 1) * F), i * F));
+  const host = predictRows(fit.model, X, rows.length, F);
+  const viaHostReader = binPredictor(readModelBin(bytes)).predict(X, rows.length, F);
+  const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const dev = openModel(ab);
+  let hostReader = 0;
+  let deviceReader = 0;
+  let hostModel = 0;
+  let right = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const d = devicePredict(dev, X.subarray(i * F, (i + 1) * F));
+    if (d !== viaHostReader.cls[i]) deviceReader++;
+    if (viaHostReader.cls[i] !== host.cls[i]) hostModel++;
+    if (d === fit.labels.labels[rows[i]!]) right++;
+  }
+  hostReader = hostModel;
+  return { hostReader, deviceReader, hostModel, accuracy: rows.length ? right / rows.length : 0 };
+}
+
+export async function runTrain(o: TrainRunOptions): Promise<TrainRunResult> {
+  const t0 = performance.now();
+  await mkdir(o.outDir, { recursive: true });
+  const files: string[] = [];
+  let inputs = o.data ?? [];
+  if (!inputs.length) {
+    const csv = join(o.outDir, 'synth.csv');
+    const bar = progressBar('synth', o.windows);
+    const r = await writeSynthCsv(csv, { windows: o.windows, seed: o.seed, mainsHz: o.mainsHz, samplingRate: o.samplingRate }, (d) => bar.update(d)).finally(() => bar.stop());
+    for (const n of r.notes) o.log(`synth: ${n}`);
+    o.log(`synth: ${r.rows} windows -> ${csv}`);
+    files.push(csv, r.sidecarPath);
+    inputs = [csv];
+  }
+
+  const loaded: LoadedData[] = [];
+  for (const path of inputs) {
+    const bar = progressBar('process', o.data?.length ? 0 : o.windows);
+    const d = await loadCsvDataset(path, { samplingRate: o.samplingRate, mainsHz: o.mainsHz, strict: o.strict, onProgress: (n) => bar.update(n) }).finally(() => bar.stop());
+    const skip = describeSkips(path, d.skipped);
+    if (skip) o.log(`process: ${skip}`);
+    for (const n of d.notes) o.log(`process: ${n}`);
+    loaded.push(d);
+  }
+  if (new Set(loaded.map((d) => d.kind)).size > 1) throw new Error('--data mixes waveform and processed CSVs; give one kind');
+  const ds = concatDatasets(loaded.map((d) => d.dataset));
+  if (!ds.nRows) throw new Error(`no usable rows in ${inputs.join(', ')}: an empty data set makes no model`);
+  o.log(`process: ${ds.nRows} rows x ${ds.nFeatures} features (${loaded[0]!.kind})`);
+  if (loaded[0]!.kind === 'waveform') {
+    const spec = '../process/index.ts';
+    const proc = (await import(spec)) as ProcessWriter;
+    const path = join(o.outDir, 'processed.csv');
+    await proc.writeFeaturesCsv(path, ds, [], proc.resolveLimits({}));
+    files.push(path);
+  }
+
+  const bar = progressBar('fit', o.trees);
+  const fit = await fitDataset(ds, { ...o, onProgress: (d) => bar.update(d) }).finally(() => bar.stop());
+  o.log(`fit: ${fit.model.trees.length} trees in ${fit.trainSeconds.toFixed(2)} s on ${fit.split.train.length} rows; test ${fit.split.test.length} rows`);
+  const modelPath = join(o.outDir, 'model.json');
+  await saveModelJson(modelPath, fit.model);
+  files.push(modelPath);
+
+  const exported = await exportModel(fit.model, { outDir: o.outDir, partitionsCsv: o.partitionsCsv, quantize: o.quantize, modelVersion: o.modelVersion });
+  files.push(exported.files.bin, exported.files.header, exported.files.json);
+  o.log(`export: model.bin ${exported.bytes} B of ${exported.slotBytes} B (${exported.slotName}), ${exported.bytesPerNode.toFixed(2)} B/node, ${exported.quantize}`);
+
+  // Both threshold kinds are measured, whichever one was written.
+  const quantized: ReportExport[] = [];
+  for (const q of ['float32', 'int16'] as const) {
+    const bytes = q === o.quantize ? new Uint8Array(await import('node:fs/promises').then((f) => f.readFile(exported.files.bin))) : packModel(fit.model, { quantize: q, modelVersion: o.modelVersion }).bytes;
+    const p = checkParity(fit, ds, bytes);
+    if (p.deviceReader) throw new Error(`parity: the device reader disagrees with the host reader on ${p.deviceReader} test windows (${q})`);
+    if (q === 'float32' && p.hostModel) throw new Error(`parity: the float32 model.bin disagrees with the host model on ${p.hostModel} test windows`);
+    const slot = exported.slotBytes;
+    quantized.push({
+      bytes: bytes.length,
+      slotBytes: slot,
+      slotName: exported.slotName,
+      bytesPerNode: bytes.length / exported.treeNodes,
+      quantize: q,
+      accuracy: p.accuracy,
+      accuracyChange: p.accuracy - fit.test.accuracy,
+      parity: q === 'float32' ? `device = host reader = host model on ${fit.split.test.length} windows` : `device = host reader; ${p.hostModel} windows differ from the host model`,
+    });
+    o.log(`evaluate: ${q} model.bin ${bytes.length} B, test accuracy ${p.accuracy.toFixed(4)} (${p.accuracy - fit.test.accuracy >= 0 ? '+' : ''}${(p.accuracy - fit.test.accuracy).toFixed(4)} vs host model)`);
+  }
+
+  const rep = await writeReports(o.outDir, {
+    title: 'jerrywatt power-quality model',
+    data: inputs.join(', '),
+    rows: ds.nRows,
+    trainRows: fit.split.train.length,
+    testRows: fit.split.test.length,
+    trainSeconds: fit.trainSeconds,
+    model: fit.model,
+    test: fit.test,
+    exported: quantized,
+    notes: loaded.flatMap((d) => d.notes),
+  });
+  files.push(rep.md, rep.html);
+  return { fit, exported, quantized, files, seconds: (performance.now() - t0) / 1000 };
+}
