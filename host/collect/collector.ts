@@ -125,7 +125,12 @@ export async function startCollector(opts: CollectorOptions): Promise<Collector>
     });
     if (!ack.sessionPresent && stats.connects > 1) report('collect: the broker lost our session (messages sent while we were away may be missing)');
   });
-  client.on('error', (err) => report(`collect: ${err.message}`));
+  let stopping = false;
+  // After end() a late PUBACK can fail with "write after end"; that message is redelivered next session and
+  // de-duplicated (keys seeded from the files), so it is not worth a report.
+  client.on('error', (err) => {
+    if (!stopping) report(`collect: ${err.message}`);
+  });
 
   const rotateTimer = policy.maxAgeMs > 0 ? setInterval(() => writer.tick(), Math.min(1000, policy.maxAgeMs)) : null;
   rotateTimer?.unref();
@@ -140,6 +145,7 @@ export async function startCollector(opts: CollectorOptions): Promise<Collector>
       return new Promise<void>((resolve) => waiters.push(resolve));
     },
     async stop() {
+      stopping = true;
       if (rotateTimer) clearInterval(rotateTimer);
       await client.endAsync();
       writer.close();

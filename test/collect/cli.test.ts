@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mqtt from 'mqtt';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../../host/broker/embedded.ts';
+import { allRows, reading, until } from './helpers.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/jerrywatt.js', import.meta.url));
+
+describe('collect: the CLI', function () {
+  this.timeout(30_000);
+  let broker: EmbeddedBroker;
+  let dir: string;
+  before(async () => {
+    broker = await startEmbeddedBroker();
+    dir = mkdtempSync(join(tmpdir(), 'jw-collect-cli-'));
+  });
+  after(async () => {
+    await broker.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes what arrives, and on SIGINT closes the files, writes the counts, prints the totals and exits 0', async () => {
+    const child = spawn(process.execPath, [BIN, 'collect', '--broker', broker.url, '--out', dir, '--client-id', 'cli-test', '--stats-sec', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await until(() => /subscribed to esp\/\+\/modbus/.test(stderr), () => `collector start: ${stderr}`, 20_000);
+    const pub = await mqtt.connectAsync(broker.url);
+    for (let i = 0; i < 40; i++) {
+      const r = reading(i);
+      await pub.publishAsync(r.topic, r.payload, { qos: 1 });
+    }
+    await pub.publishAsync('esp/m9/modbus', 'garbage', { qos: 1 });
+    await pub.endAsync();
+    await until(() => allRows(dir).length === 40, () => `rows ${allRows(dir).length}/40`);
+    assert.equal(readdirSync(dir).some((f) => f.startsWith('mqtt_register_counts_')), false, 'counts are written when the set closes');
+    child.kill('SIGINT');
+    assert.equal(await exited, 0, stderr);
+    assert.match(stderr, /bad payload on esp\/m9\/modbus: not-json/);
+    assert.match(stderr, /stopped; received 41, written 40, duplicates 0, bad 1 \(not-json 1\)/);
+    const counts = readdirSync(dir).filter((f) => f.startsWith('mqtt_register_counts_'));
+    assert.equal(counts.length, 1);
+    const lines = readFileSync(join(dir, counts[0]!), 'utf8').trim().split('\n');
+    assert.equal(lines[0], 'meter,Start register,Count');
+    assert.equal(lines.slice(1).reduce((s, l) => s + Number(l.split(',')[2]), 0), 40);
+  });
+
+  it('refuses bad options with a clear error', async () => {
+    const child = spawn(process.execPath, [BIN, 'collect', '--rotate-mb', 'lots'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    assert.notEqual(code, 0);
+    assert.match(stderr, /--rotate-mb: expected a number/);
+  });
+});
