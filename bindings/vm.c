@@ -1,0 +1,233 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "jerryscript.h"
+#include "jw_clock.h"
+#include "jw_events.h"
+#include "jw_fault.h"
+#include "jw_js.h"
+#include "jw_log.h"
+#include "jw_sys.h"
+#include "jw_vm.h"
+
+void jw_clock_release(void);
+void jw_wifi_release(void);
+void jw_mqtt_release(void);
+void jw_sys_release(void);
+extern char jw_mapped_tag;
+
+#define MAX_PENDING_REJECTIONS 8
+
+static const jw_vm_config_t *cfg;
+static uint64_t callback_started; /* 0 when no callback runs */
+static jerry_value_t rejected[MAX_PENDING_REJECTIONS];
+static int n_rejected, rejections_lost;
+static int faulted;
+
+/* --- ArrayBuffer backing stores: mapped flash is not ours to free ---------------------------------------- */
+static uint8_t *ab_alloc(jerry_arraybuffer_type_t t, uint32_t size, void **ab_user, void *user) {
+  (void)t, (void)user;
+  *ab_user = NULL;
+  return jerry_heap_alloc(size);
+}
+static void ab_free(jerry_arraybuffer_type_t t, uint8_t *p, uint32_t size, void *ab_user, void *user) {
+  (void)t, (void)user;
+  if (ab_user == &jw_mapped_tag) return;
+  jerry_heap_free(p, size);
+}
+
+/* --- watchdog ------------------------------------------------------------------------------------------- */
+static jerry_value_t halt_cb(void *user) {
+  (void)user;
+  if (callback_started && jw_millis() - callback_started > cfg->watchdog_ms) {
+    char msg[80];
+    snprintf(msg, sizeof msg, "watchdog: a callback ran longer than %u ms", (unsigned)cfg->watchdog_ms);
+    return jerry_string_sz(msg); /* the engine throws it, again at each check, until the callback unwinds */
+  }
+  return jerry_undefined();
+}
+
+/* --- unhandled rejections ------------------------------------------------------------------------------- */
+static void promise_cb(jerry_promise_event_type_t type, const jerry_value_t obj, const jerry_value_t value, void *user) {
+  (void)value, (void)user;
+  if (type == JERRY_PROMISE_EVENT_REJECT_WITHOUT_HANDLER) {
+    if (n_rejected < MAX_PENDING_REJECTIONS) rejected[n_rejected++] = jerry_value_copy(obj);
+    else rejections_lost++;
+  } else if (type == JERRY_PROMISE_EVENT_CATCH_HANDLER_ADDED) {
+    for (int i = 0; i < n_rejected; i++) {
+      jerry_value_t same = jerry_binary_op(JERRY_BIN_OP_STRICT_EQUAL, rejected[i], obj);
+      bool eq = jerry_value_is_true(same);
+      jerry_value_free(same);
+      if (eq) {
+        jerry_value_free(rejected[i]);
+        rejected[i] = rejected[--n_rejected];
+        break;
+      }
+    }
+  }
+}
+
+/* --- faults --------------------------------------------------------------------------------------------- */
+static void describe(jerry_value_t err, char *msg, size_t ml, char *stack, size_t sl) {
+  jerry_value_t s = jerry_value_to_string(err);
+  if (!jw_str(s, msg, ml)) snprintf(msg, ml, "(unprintable error)");
+  jerry_value_free(s);
+  stack[0] = '\0';
+  if (!jerry_value_is_object(err)) return;
+  jerry_value_t st = jerry_object_get_sz(err, "stack");
+  if (jerry_value_is_array(st)) { /* JerryScript keeps "file:line:column" frames in an array */
+    size_t used = 0;
+    for (jerry_length_t i = 0; i < jerry_array_length(st) && used + 2 < sl; i++) {
+      jerry_value_t f = jerry_object_get_index(st, i);
+      char frame[96];
+      if (jw_str(f, frame, sizeof frame)) used += (size_t)snprintf(stack + used, sl - used, "%s%s", used ? "\n" : "", frame);
+      jerry_value_free(f);
+      if (used >= sl) used = sl - 1;
+    }
+  } else {
+    jw_str(st, stack, sl);
+  }
+  jerry_value_free(st);
+}
+
+static void drain_for(uint32_t ms);
+
+static void fault(const char *kind, jerry_value_t err) {
+  char msg[256], stack[768];
+  describe(err, msg, sizeof msg, stack, sizeof stack);
+  jw_log(JW_LOG_ERROR, "js", "uncaught %s: %s\n%s", kind, msg, stack);
+  if (faulted) return; /* already on the way to a restart */
+  faulted = 1;
+  jw_sys_report_fault(kind, msg, stack);
+  uint32_t n = jw_sys_fault_count() + 1;
+  jw_sys_set_fault_count(n);
+  uint32_t delay = jw_fault_backoff_ms(n, cfg->fault_base_ms, cfg->fault_max_ms);
+  jw_log(JW_LOG_WARN, "js", "fault %u in a row: restart in %u ms", (unsigned)n, (unsigned)delay);
+  drain_for(delay); /* keeps MQTT flowing so the error report leaves; further faults only log */
+  jw_sys_restart();
+}
+
+static void check_rejections(void) {
+  while (n_rejected > 0) {
+    jerry_value_t p = rejected[--n_rejected];
+    jerry_value_t reason = jerry_promise_result(p);
+    fault("rejection", reason);
+    jerry_value_free(reason);
+    jerry_value_free(p);
+  }
+  if (rejections_lost) {
+    jerry_value_t e = jerry_string_sz("more unhandled rejections than tracked");
+    rejections_lost = 0;
+    fault("rejection", e);
+    jerry_value_free(e);
+  }
+}
+
+static void after_js(jerry_value_t result) {
+  callback_started = 0;
+  if (jerry_value_is_exception(result)) {
+    jerry_value_t err = jerry_exception_value(result, false);
+    fault("exception", err);
+    jerry_value_free(err);
+  }
+  jerry_value_t jobs = jerry_run_jobs();
+  if (jerry_value_is_exception(jobs)) {
+    jerry_value_t err = jerry_exception_value(jobs, false);
+    fault("exception", err);
+    jerry_value_free(err);
+  }
+  jerry_value_free(jobs);
+  check_rejections();
+}
+
+void jw_vm_call(jerry_value_t fn, const jerry_value_t *argv, jerry_length_t n) {
+  callback_started = jw_millis();
+  if (callback_started == 0) callback_started = 1;
+  jerry_value_t r = jerry_call(fn, jerry_undefined(), argv, n);
+  after_js(r);
+  jerry_value_free(r);
+}
+
+/* --- the loop ------------------------------------------------------------------------------------------- */
+static int dispatch(jw_event_t *ev) {
+  switch (ev->kind) {
+    case JW_EV_TIMER: jw_clock_dispatch(ev->a); break;
+    case JW_EV_WIFI: jw_wifi_dispatch(ev->a, ev->b, ev->text); break;
+    case JW_EV_MQTT_CONNECT:
+    case JW_EV_MQTT_MESSAGE:
+    case JW_EV_MQTT_CLOSE:
+    case JW_EV_MQTT_ERROR: jw_mqtt_dispatch(ev->kind, ev->a, ev->b, ev->flags, ev->text, ev->data, ev->len); break;
+    case JW_EV_QUIT: return 1;
+    default: break;
+  }
+  return 0;
+}
+
+static void drain_for(uint32_t ms) {
+  uint64_t until = jw_millis() + ms;
+  jw_event_t ev;
+  for (uint64_t now = jw_millis(); now < until; now = jw_millis()) {
+    if (!jw_queue_wait(&ev, (uint32_t)(until - now))) break;
+    dispatch(&ev);
+    jw_event_release(&ev);
+  }
+}
+
+static jerry_value_t run_payload(const jw_loaded_app_t *app) {
+  const uint8_t *p = app->payload;
+  size_t n = app->header.payload_size;
+  if (app->header.payload_kind == JW_IMAGE_KIND_SNAPSHOT) {
+    /* In place (flash is mapped, 64 KB-aligned; the header is 128 bytes) unless the copy is misaligned. */
+    uint32_t flags = ((uintptr_t)p % 4u) ? JERRY_SNAPSHOT_EXEC_COPY_DATA : 0u;
+    return jerry_exec_snapshot((const uint32_t *)(const void *)p, n, 0, flags, NULL);
+  }
+  jerry_parse_options_t opts;
+  memset(&opts, 0, sizeof opts);
+  opts.options = JERRY_PARSE_HAS_SOURCE_NAME;
+  opts.source_name = jerry_string_sz("app.js");
+  jerry_value_t script = jerry_parse(p, n, &opts);
+  jerry_value_free(opts.source_name);
+  if (jerry_value_is_exception(script)) return script;
+  jerry_value_t r = jerry_run(script);
+  jerry_value_free(script);
+  return r;
+}
+
+int jw_vm_run(const jw_loaded_app_t *app, const jw_vm_config_t *config) {
+  cfg = config;
+  jw_app_slot = app->slot;
+  jerry_init(JERRY_INIT_EMPTY);
+  jerry_arraybuffer_allocator(ab_alloc, ab_free, NULL);
+  jerry_promise_on_event(JERRY_PROMISE_EVENT_FILTER_ERROR, promise_cb, NULL);
+  jerry_halt_handler(256, halt_cb, NULL);
+  jw_bindings_install();
+
+  uint64_t start = jw_millis();
+  callback_started = start ? start : 1;
+  jerry_value_t r = run_payload(app);
+  after_js(r);
+  jerry_value_free(r);
+
+  int fault_count_cleared = jw_sys_fault_count() == 0;
+  jw_event_t ev;
+  for (;;) {
+    uint64_t now = jw_millis();
+    if (cfg->run_for_ms && now - start >= cfg->run_for_ms) break;
+    if (!fault_count_cleared && now - start >= cfg->healthy_after_ms) {
+      jw_sys_set_fault_count(0);
+      fault_count_cleared = 1;
+    }
+    if (!jw_queue_wait(&ev, 500)) continue;
+    int quit = dispatch(&ev);
+    jw_event_release(&ev);
+    if (quit) break;
+  }
+  jw_mqtt_release();
+  jw_clock_release();
+  jw_wifi_release();
+  jw_sys_release();
+  for (int i = 0; i < n_rejected; i++) jerry_value_free(rejected[i]);
+  n_rejected = 0;
+  jerry_cleanup();
+  return 0;
+}
