@@ -17,6 +17,8 @@ export interface LoadedData {
   kind: DataKind;
   skipped: SkipSummary;
   notes: string[];
+  /** Per row time stamp when the source has one (waveform CSVs). */
+  times: string[];
 }
 
 export interface LoadOptions {
@@ -27,7 +29,7 @@ export interface LoadOptions {
 }
 
 interface ProcessModule {
-  loadWaveformDataset(p: string, o: LoadOptions): Promise<{ dataset: Dataset; skipped: SkipSummary; info?: { notes?: string[] } }>;
+  loadWaveformDataset(p: string, o: LoadOptions): Promise<{ dataset: Dataset; skipped: SkipSummary; info?: { notes?: string[] }; times?: string[] }>;
   loadProcessedDataset(p: string, o: LoadOptions): Promise<{ dataset: Dataset; skipped: SkipSummary; notes?: string[] }>;
 }
 
@@ -51,10 +53,10 @@ export async function loadCsvDataset(path: string, opts: LoadOptions = {}): Prom
   const proc = (await import(spec)) as ProcessModule;
   if (kind === 'waveform') {
     const r = await proc.loadWaveformDataset(path, opts);
-    return { dataset: r.dataset, kind, skipped: r.skipped, notes: r.info?.notes ?? [] };
+    return { dataset: r.dataset, kind, skipped: r.skipped, notes: r.info?.notes ?? [], times: r.times ?? [] };
   }
   const r = await proc.loadProcessedDataset(path, { strict: opts.strict, onProgress: opts.onProgress });
-  return { dataset: r.dataset, kind, skipped: r.skipped, notes: r.notes ?? [] };
+  return { dataset: r.dataset, kind, skipped: r.skipped, notes: r.notes ?? [], times: [] };
 }
 
 export function describeSkips(path: string, s: SkipSummary): string | undefined {

@@ -20,6 +20,7 @@ export const WAVEFORM_FEATURES: readonly string[] = Object.freeze([
   'h7_pct',
   'flicker_depth_pct', // largest 5-25 Hz modulation depth of the half-cycle RMS envelope, %
   'nonharmonic_pct', // RMS not at DC or harmonic bins 1..H (noise, transients, interharmonics), % of fundamental
+  'transient_peak_pct', // peak of the fundamental-notched signal (x[n] - 2cos(w)x[n-1] + x[n-2]), % of fundamental peak
 ]);
 
 export const THD_DEFINITION =
@@ -83,7 +84,23 @@ export function waveformFeatures(samples: Float32Array, samplingRate: number, ma
   o[9] = orders >= 7 ? harm[6] * rel : 0;
   o[10] = 100 * flickerDepth(env, stats.halfCycles, mainsHz);
   o[11] = residual > 0 ? Math.sqrt(residual) * rel : 0;
+  o[12] = (transientPeak(samples, n, (2 * Math.PI * freq) / samplingRate) * rel) / Math.SQRT2;
   return o;
+}
+
+/**
+ * Largest output of the second-order FIR notch at the fundamental: a clean sine gives zero, so steps,
+ * impulses and ringing stand out as spikes that an RMS measure would average away.
+ */
+function transientPeak(x: Float32Array, n: number, w: number): number {
+  const c = 2 * Math.cos(w);
+  let peak = 0;
+  for (let i = 2; i < n; i++) {
+    const e = x[i] - c * x[i - 1] + x[i - 2];
+    const a = e < 0 ? -e : e;
+    if (a > peak) peak = a;
+  }
+  return peak;
 }
 
 /** A window with no usable fundamental can yield a wild estimate; keep it within +-20 %. */

@@ -137,6 +137,8 @@ export async function processModbusCsv(paths: string[], opts: ModbusOptions = {}
     const cRaw = columnIndex(header, 'Raw data', 'raw');
     if (cReg < 0 || cRaw < 0) throw new Error(`${path}: needs "Start register" and "Raw data" columns (have: ${header.join(', ')})`);
     const cTs = columnIndex(header, 'ts');
+    // `jerrywatt collect` leaves ts empty when a payload had none; its `Time` (receive time) stands in.
+    const cTime = columnIndex(header, 'Time');
     const cMeter = columnIndex(header, 'meter');
     if (cTs >= 0) sawTs = true;
     else sawNoTs = true;
@@ -162,9 +164,10 @@ export async function processModbusCsv(paths: string[], opts: ModbusOptions = {}
       let t = count, ts = '';
       if (cTs >= 0) {
         ts = fields[cTs] ?? '';
+        if (ts.trim() === '' && cTime >= 0) ts = fields[cTime] ?? '';
         t = parseTs(ts);
         if (Number.isNaN(t)) {
-          skips.skip(path, row, `ts "${ts}" is not a time`, multi);
+          skips.skip(path, row, ts.trim() === '' ? 'no ts (and no Time)' : `ts "${ts}" is not a time`, multi);
           continue;
         }
       }
