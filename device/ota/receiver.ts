@@ -69,6 +69,7 @@ export class OtaReceiver {
   private lastStatusAt = -1e9;
   private probeStart = 0;
   private probing = false;
+  private lastFinal = '';
   private readonly hdr: FrameHeader = { session: 0, index: 0, length: 0, crc: 0 };
   private readonly reqBuf = new Uint8Array(REQUEST_MAX_BYTES);
   private readonly n: Native;
@@ -504,13 +505,14 @@ export class OtaReceiver {
     const now = this.n.millis();
     if (!force && now - this.lastStatusAt < 500) return;
     this.lastStatusAt = now;
-    this.client.publish(this.t.status, this.statusJson(), { qos: 1, retain: true });
+    // With nothing in progress since boot, the last final status stays the word on this device.
+    const json = !this.offer && this.lastFinal ? this.lastFinal : this.statusJson();
+    this.client.publish(this.t.status, json, { qos: 1, retain: true });
   }
 
   private republishLast(): void {
-    const last = this.st.get('otaLast') as string;
-    if (last) this.client.publish(this.t.status, last, { qos: 1, retain: true });
-    else this.setState('idle', '');
+    this.lastFinal = this.st.get('otaLast') as string;
+    this.publishStatus(true);
   }
 
   private statusJson(): string {

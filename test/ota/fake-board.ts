@@ -36,6 +36,8 @@ export class FakeBoard {
   restarts = 0;
   /** Called (asynchronously) when the firmware asks for a restart. */
   onRestart: () => void = () => {};
+  /** Called before flash, boot-switch and state writes (and after a successful set-boot): a test can cut power here. */
+  hook: (op: string, arg: string) => void = () => {};
   private timers = new Set<NodeJS.Timeout>();
   private t0 = Date.now();
 
@@ -72,10 +74,11 @@ export class FakeBoard {
       o.running = o.prev || (o.running === 'ota_0' ? 'ota_1' : 'ota_0');
     }
     if (o.next) {
+      const fresh = o.states[o.next] === 'new';
       o.prev = o.running;
       o.running = o.next;
       o.next = '';
-      o.states[o.running] = 'pending-verify';
+      if (fresh) o.states[o.running] = 'pending-verify'; // else a rollback back to a valid image
     }
     this.appBoot();
   }
@@ -146,6 +149,7 @@ export class FakeBoard {
         return v;
       },
       kvSet(store, key, value) {
+        board.hook('kvSet', key);
         if (!live()) return false;
         board.setKv(store, key, value instanceof ArrayBuffer ? value.slice(0) : value);
         return true;
@@ -158,9 +162,11 @@ export class FakeBoard {
       partMap: (label, off, len) => part(label).slice(off, off + len).buffer,
       partErase(label, off, len) {
         if (off % 4096 || len % 4096) throw new TypeError('erase not sector-aligned');
+        board.hook('partErase', label);
         if (live()) part(label).fill(0xff, off, off + len);
       },
       partWrite(label, off, data) {
+        board.hook('partWrite', label);
         if (!live()) return;
         const f = part(label);
         const d = new Uint8Array(data);
@@ -172,11 +178,14 @@ export class FakeBoard {
       otaSetBoot(label) {
         const why = checkFirmwareImage(part(label));
         if (why) return why;
+        board.hook('otaSetBoot', label);
         if (live()) ((board.ota.next = label), (board.ota.states[label] = 'new'));
+        board.hook('otaSetBoot:after', label);
         return null;
       },
       otaRunning: () => ({ label: board.ota.running, state: board.ota.states[board.ota.running]! }),
       otaMarkValid() {
+        board.hook('otaMarkValid', board.ota.running);
         if (live()) board.ota.states[board.ota.running] = 'valid';
       },
       otaRollback() {
