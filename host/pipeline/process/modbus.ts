@@ -102,7 +102,8 @@ export function decodeRaw(text: string | undefined, spec: RegisterSpec): number 
     raw = parseNumber(t);
     if (Number.isNaN(raw)) return `Raw data "${t}" is not a number`;
   }
-  return raw * (spec.scale ?? 1) + (spec.offset ?? 0);
+  // 12 significant digits: 2301 x 0.1 reads 230.1, not 230.10000000000002.
+  return Number((raw * (spec.scale ?? 1) + (spec.offset ?? 0)).toPrecision(12));
 }
 
 /** Epoch ms from an ISO time or a number of seconds / milliseconds; NaN when unreadable. */
@@ -142,7 +143,11 @@ export async function processModbusCsv(paths: string[], opts: ModbusOptions = {}
     const cMeter = columnIndex(header, 'meter');
     if (cTs >= 0) sawTs = true;
     else sawNoTs = true;
-    for await (const { fields, row } of records) {
+    for await (const { fields, row, error } of records) {
+      if (error) {
+        skips.skip(path, row, error, multi);
+        continue;
+      }
       count++;
       if (opts.onProgress && count % 1024 === 0) opts.onProgress(count);
       const regText = fields[cReg];

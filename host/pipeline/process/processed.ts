@@ -70,8 +70,12 @@ export async function loadProcessedDataset(
   const classNames: string[] = [];
   const groups: number[] = [];
   let index = -1;
-  for await (const { fields, row } of records) {
+  for await (const { fields, row, error } of records) {
     index++;
+    if (error) {
+      skips.skip(csvPath, row, error);
+      continue;
+    }
     if (opts.onProgress && index % 1024 === 0) opts.onProgress(index);
     if (!featureCols) {
       // Features are the candidate columns that are numeric in the first row.

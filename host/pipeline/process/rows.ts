@@ -42,6 +42,8 @@ export class SkipCollector {
 
 export interface CsvRecord {
   fields: string[];
+  /** Set when the row is not even valid CSV (a stray quote): the caller counts it as malformed. */
+  error?: string;
   /** Line number in the file (the header is line 1), the row number we report. */
   row: number;
 }
@@ -53,17 +55,47 @@ export async function openCsv(path: string): Promise<{ header: string[]; records
   } catch {
     throw new Error(`${path}: cannot read the file`);
   }
+  // Rows that are not valid CSV (a stray quote) are skipped by the parser and reported to us here, so
+  // they count as malformed rows instead of aborting the whole file.
+  const broken: Array<{ row: number; reason: string }> = [];
   const parser = createReadStream(path).pipe(
-    parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true, trim: true }),
+    parse({
+      bom: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      info: true,
+      trim: true,
+      skip_records_with_error: true,
+      on_skip: (err) => {
+        const lines = typeof err?.lines === 'number' ? err.lines : 0;
+        broken.push({ row: lines, reason: `not valid CSV (${(err?.message ?? 'parse error').split(':')[0]})` });
+        return undefined;
+      },
+    }),
   );
   const it = parser[Symbol.asyncIterator]() as AsyncIterator<{ record: string[]; info: { lines: number } }>;
   const first = await it.next();
   if (first.done) throw new Error(`${path}: empty file (no header)`);
   const header = first.value.record.map((h) => h.trim());
+  // The parser runs ahead of us, so its skip reports arrive early: release each one just before the first
+  // record that follows it, one per row (a bad quote can raise two errors on one line).
   async function* records(): AsyncGenerator<CsvRecord> {
+    let lastBroken = -1;
+    function* flush(before: number): Generator<CsvRecord> {
+      while (broken.length && broken[0].row < before) {
+        const b = broken.shift()!;
+        if (b.row === lastBroken) continue;
+        lastBroken = b.row;
+        yield { fields: [], row: b.row, error: b.reason };
+      }
+    }
     for (;;) {
       const r = await it.next();
-      if (r.done) return;
+      if (r.done) {
+        yield* flush(Infinity);
+        return;
+      }
+      yield* flush(r.value.info.lines);
       yield { fields: r.value.record, row: r.value.info.lines };
     }
   }

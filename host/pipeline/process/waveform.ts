@@ -67,8 +67,12 @@ export async function loadWaveformDataset(
   const groups: number[] = [];
   const times: string[] = [];
   let windowIndex = -1;
-  for await (const { fields, row } of records) {
+  for await (const { fields, row, error } of records) {
     windowIndex++;
+    if (error) {
+      skips.skip(csvPath, row, error);
+      continue;
+    }
     if (opts.onProgress && windowIndex % 256 === 0) opts.onProgress(windowIndex);
     const raw = fields[cV];
     if (raw === undefined || raw === '') {
