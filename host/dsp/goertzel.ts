@@ -9,6 +9,7 @@
  */
 
 interface BinCoefficients {
+  cycles: number;
   /** 2*cos(w_h) per harmonic order (index h-1), padded to a multiple of 4. */
   coef: Float64Array;
   cos: Float64Array;
@@ -19,12 +20,12 @@ const cache = new Map<number, BinCoefficients>();
 const MAX_CACHE = 4096;
 
 function coefficients(len: number, cycles: number, orders: number): BinCoefficients {
-  // A numeric key so a cache hit allocates nothing.
-  const key = (len * 65536 + cycles) * 128 + orders;
+  // A small-integer key (no boxed number, so a hit allocates nothing); cycles is checked in the entry.
+  const key = len * 64 + orders;
   let c = cache.get(key);
-  if (c) return c;
+  if (c && c.cycles === cycles) return c;
   const padded = Math.ceil(orders / 4) * 4;
-  c = { coef: new Float64Array(padded), cos: new Float64Array(padded), sin: new Float64Array(padded) };
+  c = { cycles, coef: new Float64Array(padded), cos: new Float64Array(padded), sin: new Float64Array(padded) };
   for (let i = 0; i < padded; i++) {
     const w = (2 * Math.PI * (i + 1) * cycles) / len;
     c.coef[i] = 2 * Math.cos(w);
