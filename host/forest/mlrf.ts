@@ -29,7 +29,7 @@ function nextDownF32(s: number): number {
 
 export async function trainMlRandomForest(input: TrainInput, opts: TrainOptions): Promise<ForestModel> {
   const require = createRequire(import.meta.url);
-  const { RandomForestClassifier } = require('ml-random-forest') as { RandomForestClassifier: new (o: object) => { train(X: number[][], y: number[]): void; toJSON(): object; featureIndexes: number[][] } };
+  const { RandomForestClassifier } = require('ml-random-forest') as { RandomForestClassifier: new (o: object) => { train(X: number[][], y: number[]): void; toJSON(): object } };
   const F = input.nFeatures;
   const K = input.classes.length;
   const X: number[][] = [];
@@ -45,13 +45,14 @@ export async function trainMlRandomForest(input: TrainInput, opts: TrainOptions)
     replacement: true,
     seed: opts.seed,
     useSampleBagging: true,
+    noOOB: true, // its OOB pass throws when a row is never out of bag (few trees)
     treeOptions: { maxDepth: opts.maxDepth, minNumSamples: Math.max(2, opts.minLeaf) },
   });
   rf.train(X, y);
   // A plain JSON copy: the live estimators hold ml-matrix objects.
-  const plain = JSON.parse(JSON.stringify(rf.toJSON())) as { estimators: { root: CartNode }[] };
+  const plain = (JSON.parse(JSON.stringify(rf.toJSON())) as { baseModel: { estimators: { root: CartNode }[]; indexes: number[][] } }).baseModel;
   const trees: TreeArrays[] = plain.estimators.map((est, t) => {
-    const cols = rf.featureIndexes[t]!; // each tree sees a column subset: map back to our feature indices
+    const cols = plain.indexes[t]!; // each tree sees a column subset: map back to our feature indices
     const tree: TreeArrays = { feature: [], threshold: [], left: [], right: [], leaves: [] };
     const walk = (node: CartNode): number => {
       if (node.left && node.right && node.splitColumn !== undefined) {

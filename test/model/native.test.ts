@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import * as esbuild from 'esbuild';
+import { trainForest } from '../../host/forest/train.ts';
+import { predictRows } from '../../host/forest/model.ts';
+import { packModel } from '../../host/model/pack.ts';
+import { readModelBin } from '../../host/model/reader.ts';
+import { modelHeader } from '../../host/model/cheader.ts';
+import { engineGuard } from '../../esbuild.config.mjs';
+import { blobs } from '../forest/fixtures.ts';
+
+describe('device model reader and C header', () => {
+  it('the device reader builds under the JerryScript engine guard (ES2020, no Node, no console)', async () => {
+    const r = await esbuild.build({
+      stdin: { contents: "import { openModel, predict } from './device/model/reader.ts'; (globalThis as any).m = { openModel, predict };", resolveDir: process.cwd(), loader: 'ts' },
+      bundle: true,
+      write: false,
+      format: 'iife',
+      target: 'es2020',
+      platform: 'neutral',
+      minify: true,
+      logLevel: 'silent',
+      plugins: [engineGuard],
+    });
+    const size = r.outputFiles[0]!.contents.length;
+    assert.ok(size < 8 * 1024, `device model reader is ${size} bytes minified`);
+  });
+
+  it('model.h compiles and its C predict agrees with the host model', function () {
+    const cc = spawnSync('cc', ['--version']);
+    if (cc.error || cc.status !== 0) {
+      if (process.env.CI === 'true') assert.fail('a C compiler (cc) is required in CI');
+      console.warn('SKIP: no C compiler (cc): model.h not compiled');
+      this.skip();
+    }
+    return (async () => {
+      const ds = blobs(400, 21, 3, 4);
+      const rows = Int32Array.from({ length: 300 }, (_, i) => i);
+      const m = await trainForest(
+        { X: ds.X, nFeatures: 4, featureNames: ds.featureNames, labels: ds.classIdx, classes: ds.classes, target: 'class', rows },
+        { trees: 6, maxDepth: 6, minLeaf: 2, maxBins: 256, classWeight: 'none', seed: 2, workers: 1 },
+      );
+      const dir = mkdtempSync(join(tmpdir(), 'jw-cheader-'));
+      for (const q of ['float32', 'int16'] as const) {
+        writeFileSync(join(dir, 'model.h'), modelHeader(readModelBin(packModel(m, { quantize: q }).bytes)));
+        const xs = Array.from(ds.X).map((v) => v.toPrecision(9) + 'f');
+        writeFileSync(
+          join(dir, 'main.c'),
+          `#include <stdio.h>\n#include "model.h"\nstatic const float X[] = {${xs.join(',')}};\nint main(void){uint32_t v[JW_MODEL_CLASSES];for(int r=0;r<${ds.nRows};r++)printf("%d\\n",jw_model_predict(&X[r*JW_MODEL_FEATURES],v));return 0;}\n`,
+        );
+        const build = spawnSync('cc', ['-std=c99', '-Wall', '-Werror', '-O1', '-o', join(dir, 'p'), join(dir, 'main.c'), '-lm'], { encoding: 'utf8' });
+        assert.equal(build.status, 0, build.stderr);
+        const out = spawnSync(join(dir, 'p'), { encoding: 'utf8' }).stdout.trim().split('\n').map(Number);
+        const ref = predictRows(m, ds.X, ds.nRows, 4);
+        const same = out.filter((c, r) => c === ref.cls[r]).length;
+        if (q === 'float32') assert.deepEqual(out, Array.from(ref.cls));
+        else assert.ok(same / ds.nRows > 0.97, `int16 C agrees on ${same}/${ds.nRows}`);
+      }
+    })();
+  });
+});
