@@ -24,21 +24,32 @@ interface NodeRedModule {
 const FLOWS_DIR = fileURLToPath(new URL('../flows/', import.meta.url));
 const FLOWS_STARTED_TIMEOUT_MS = 10_000;
 
-let red: NodeRedModule | null = null;
-let starting: Promise<void> | null = null;
-let userDir: string | null = null;
-let shutDown = false;
+interface RuntimeState {
+  red: NodeRedModule | null;
+  starting: Promise<void> | null;
+  userDir: string | null;
+  shutDown: boolean;
+}
+// Kept on globalThis, not in module variables: mocha loads some test files with require() (through tsx) and
+// others with import(), so this file can be instantiated twice in one process, while Node-RED is one per process.
+const STATE_KEY = Symbol.for('jerrywatt.test.nodered');
+const state: RuntimeState = ((globalThis as Record<symbol, RuntimeState | undefined>)[STATE_KEY] ??= {
+  red: null,
+  starting: null,
+  userDir: null,
+  shutDown: false,
+});
 
 /** Start the runtime once; later calls return the same promise. */
 export function startNodeRed(): Promise<void> {
-  if (shutDown) return Promise.reject(new Error('Node-RED was shut down in this process and cannot start again'));
-  if (!starting) {
-    starting = (async () => {
+  if (state.shutDown) return Promise.reject(new Error('Node-RED was shut down in this process and cannot start again'));
+  if (!state.starting) {
+    state.starting = (async () => {
       const require = createRequire(import.meta.url);
       const r = require('node-red') as NodeRedModule;
-      userDir = mkdtempSync(join(tmpdir(), 'jw-nodered-'));
+      state.userDir = mkdtempSync(join(tmpdir(), 'jw-nodered-'));
       r.init(createServer(), {
-        userDir,
+        userDir: state.userDir,
         flowFile: 'flows.json',
         httpAdminRoot: false,
         httpNodeRoot: false,
@@ -50,22 +61,22 @@ export function startNodeRed(): Promise<void> {
         logging: { console: { level: 'warn', metrics: false, audit: false } },
       });
       await r.start();
-      red = r;
+      state.red = r;
       process.once('exit', () => {
-        if (userDir) rmSync(userDir, { recursive: true, force: true });
+        if (state.userDir) rmSync(state.userDir, { recursive: true, force: true });
       });
     })();
-    starting.catch(() => {
-      starting = null;
+    state.starting.catch(() => {
+      state.starting = null;
     });
   }
-  return starting;
+  return state.starting;
 }
 
 /** Replace all running flows (full deploy); resolves once the new flows have started. */
 export async function setFlows(flows: object[]): Promise<void> {
   await startNodeRed();
-  const r = red!;
+  const r = state.red!;
   let onStarted!: () => void;
   const started = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`Node-RED flows did not start within ${FLOWS_STARTED_TIMEOUT_MS} ms`)), FLOWS_STARTED_TIMEOUT_MS);
@@ -89,17 +100,17 @@ export async function setFlows(flows: object[]): Promise<void> {
  * process. Safe to call when never started. Call it in `after()` of every suite that deploys flows.
  */
 export async function stopNodeRed(): Promise<void> {
-  if (!red) return;
+  if (!state.red) return;
   await setFlows([]);
 }
 
 /** Really stop the runtime; after this, startNodeRed() rejects for the rest of the process. */
 export async function shutdownNodeRed(): Promise<void> {
-  if (red) await red.stop();
-  red = null;
-  shutDown = true;
-  if (userDir) rmSync(userDir, { recursive: true, force: true });
-  userDir = null;
+  if (state.red) await state.red.stop();
+  state.red = null;
+  state.shutDown = true;
+  if (state.userDir) rmSync(state.userDir, { recursive: true, force: true });
+  state.userDir = null;
 }
 
 /**
