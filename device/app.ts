@@ -10,6 +10,7 @@ import { parsePinList } from './led/pins.ts';
 import { parseLedCommand } from './led/command.ts';
 import { LedController, type LedReport } from './led/controller.ts';
 import { RateLimit } from './lib/rate-limit.ts';
+import { startOta } from './ota/index.ts';
 
 export const APP_VERSION: number = __APP_VERSION__;
 
@@ -75,6 +76,7 @@ export class App {
     this.mqtt.on('message', (topic, payload) => {
       if (topic === this.topics.ledSet || topic === this.topics.fleetLedSet) this.onLedCommand(topic, payload);
     });
+    startOta(this.mqtt);
     if (s.healthSec > 0) native.timerStart(s.healthSec * 1000, true, () => this.publishHealth());
     this.wifi.start();
   }

@@ -1,13 +1,152 @@
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 
-// Placeholder until the OTA issue lands: keygen, publish, status.
+interface PublishCli {
+  device?: string;
+  group?: string;
+  expect?: string;
+  kind: string;
+  file: string;
+  version: string;
+  key: string;
+  broker: string;
+  prefix: string;
+  chunk: string;
+  ttl: string;
+  timeout: string;
+  chip?: string;
+  user?: string;
+  password?: string;
+}
+
+const int = (v: string, name: string, min = 0): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new CliError(`${name} must be an integer >= ${min}, got "${v}"`);
+  return n;
+};
+
+/** `jerrywatt ota keygen|publish|status`: signed, device-pulled OTA over MQTT (docs/ota-protocol.md). */
 export default function register(program: Command): void {
-  program
-    .command('ota')
-    .description('OTA over MQTT (not built yet: see the OTA issue)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new CliError('ota: not built yet', 2);
+  const ota = program.command('ota').description('OTA over MQTT: signing keys, signed updates of firmware, app image or model, device status');
+
+  ota
+    .command('keygen')
+    .description('write an ECDSA P-256 key pair: <out>.key (private, mode 0600) and <out>.pub (SPKI PEM, for flash/sim --ota-pubkey)')
+    .option('--out <base>', 'path without extension', 'ota-signing')
+    .action(async (opts: { out: string }) => {
+      const { writeKeyPair } = await import('../../ota/offer.ts');
+      try {
+        const r = writeKeyPair(opts.out);
+        process.stdout.write(`private key ${r.privatePath} (keep it off devices)\npublic key  ${r.publicPath}\n`);
+      } catch (err) {
+        throw new CliError(`keygen: ${(err as NodeJS.ErrnoException).code === 'EEXIST' ? `${opts.out}.key exists; pick another --out` : (err as Error).message}`);
+      }
+    });
+
+  ota
+    .command('publish')
+    .description('offer a signed update to one device or a group and serve its chunks until every device reports')
+    .option('--device <id>', 'target device id')
+    .option('--group <g>', 'target group (the devices\' "group" setting)')
+    .option('--expect <ids>', 'comma-separated devices a group publish waits for (default: every device that answers)')
+    .requiredOption('--kind <kind>', 'firmware | app | model')
+    .requiredOption('--file <path>', 'the image (ESP-IDF app image, dist/device/app.img, model.bin)')
+    .requiredOption('--version <n>', 'monotonic version of this kind; must equal the version inside an app image or model')
+    .requiredOption('--key <path>', 'private key from `ota keygen`')
+    .option('--broker <url>', 'MQTT broker', 'mqtt://127.0.0.1:1883')
+    .option('--prefix <p>', 'topic prefix', 'esp')
+    .option('--chunk <bytes>', 'payload bytes per frame (256..4096, power of two)', '4096')
+    .option('--ttl <sec>', 'offer expires after this many seconds (0: never)', '3600')
+    .option('--timeout <sec>', 'give up on devices that have not finished', '600')
+    .option('--chip <chip>', 'only devices of this chip (e.g. esp32)')
+    .option('--user <name>', 'MQTT username')
+    .option('--password <pw>', 'MQTT password')
+    .addHelpText('after', '\nExit status: 0 when every device accepted; 1 when any rejected, rolled back or timed out.\nExample: jerrywatt ota publish --device dev1 --kind app --file dist/device/app.img --version 2 --key ota-signing.key')
+    .action(async (o: PublishCli) => {
+      if (!!o.device === !!o.group) throw new CliError('give exactly one of --device, --group');
+      if (o.kind !== 'firmware' && o.kind !== 'app' && o.kind !== 'model') throw new CliError(`--kind must be firmware, app or model, got "${o.kind}"`);
+      const { readFileSync } = await import('node:fs');
+      const { buildManifest, loadPrivateKey, signOffer } = await import('../../ota/offer.ts');
+      const { publishUpdate } = await import('../../ota/publisher.ts');
+      const { progressView } = await import('../../ota/progress.ts');
+      let image: Buffer;
+      try {
+        image = readFileSync(o.file);
+      } catch (err) {
+        throw new CliError(`cannot read --file ${o.file}: ${(err as Error).message}`);
+      }
+      let key;
+      try {
+        key = loadPrivateKey(o.key);
+      } catch (err) {
+        throw new CliError(`--key: ${(err as Error).message}`);
+      }
+      let manifest;
+      try {
+        manifest = buildManifest({
+          kind: o.kind,
+          version: int(o.version, '--version', 1),
+          image,
+          target: o.device ? { device: o.device } : { group: o.group! },
+          chunk: int(o.chunk, '--chunk', 256),
+          chip: o.chip,
+          ttlMs: int(o.ttl, '--ttl') * 1000,
+        });
+      } catch (err) {
+        if (err instanceof CliError) throw err;
+        throw new CliError(`publish refused: ${(err as Error).message}`);
+      }
+      const offer = signOffer(manifest, key);
+      const view = progressView(Math.ceil(manifest.size / manifest.chunk));
+      process.stderr.write(`offering ${o.kind} v${manifest.version} (${manifest.size} bytes, session ${manifest.session.toString(16)}) to ${o.device ?? `group ${o.group}`} via ${o.broker}\n`);
+      let r;
+      try {
+        r = await publishUpdate({
+          url: o.broker,
+          prefix: o.prefix,
+          offer,
+          manifest,
+          image,
+          expect: o.device ? [o.device] : o.expect ? o.expect.split(',').filter(Boolean) : undefined,
+          timeoutMs: int(o.timeout, '--timeout', 1) * 1000,
+          username: o.user,
+          password: o.password,
+          onProgress: view.update,
+        });
+      } catch (err) {
+        view.stop();
+        throw new CliError(`publish: ${(err as Error).message}`);
+      }
+      view.stop();
+      for (const d of r.devices.values()) {
+        const secs = d.finishedAt && d.firstRequestAt ? ` in ${((d.finishedAt - d.firstRequestAt) / 1000).toFixed(1)} s` : '';
+        process.stdout.write(`${d.id}: ${d.state}${d.reason ? ` (${d.reason})` : ''}${secs}, ${d.framesSent} frames sent for ${d.total} chunks\n`);
+      }
+      if (r.devices.size === 0) throw new CliError('no device answered');
+      if (!r.ok) throw new CliError('not every device accepted the update', 1);
+    });
+
+  ota
+    .command('status')
+    .description('show the retained OTA status of every device')
+    .option('--broker <url>', 'MQTT broker', 'mqtt://127.0.0.1:1883')
+    .option('--prefix <p>', 'topic prefix', 'esp')
+    .option('--wait <ms>', 'how long to collect retained statuses', '1000')
+    .option('--json', 'print JSON lines')
+    .action(async (o: { broker: string; prefix: string; wait: string; json?: boolean }) => {
+      const { readStatuses } = await import('../../ota/publisher.ts');
+      let list;
+      try {
+        list = await readStatuses(o.broker, o.prefix, int(o.wait, '--wait'));
+      } catch (err) {
+        throw new CliError(`status: ${(err as Error).message}`);
+      }
+      if (o.json) return void process.stdout.write(list.map((s) => JSON.stringify(s)).join('\n') + (list.length ? '\n' : ''));
+      if (!list.length) return void process.stdout.write('no device has reported an OTA status\n');
+      for (const s of list) {
+        const what = s.kind ? `${s.kind} v${s.version}` : '';
+        const prog = s.total ? ` ${s.done}/${s.total}` : '';
+        process.stdout.write(`${s.id.padEnd(12)} ${s.state.padEnd(15)} ${what}${prog}${s.reason ? `  ${s.reason}` : ''}\n`);
+      }
     });
 }

@@ -1,0 +1,27 @@
+/** One progress bar per device on stderr when it is a TTY; otherwise a line per state change. */
+import cliProgress from 'cli-progress';
+import type { DeviceProgress } from './publisher.ts';
+
+export function progressView(total: number): { update: (p: DeviceProgress) => void; stop: () => void } {
+  if (!process.stderr.isTTY) {
+    const seen = new Map<string, string>();
+    return {
+      update(p) {
+        if (seen.get(p.id) === p.state) return;
+        seen.set(p.id, p.state);
+        process.stderr.write(`${p.id}: ${p.state}${p.reason ? ` (${p.reason})` : ''} ${p.done}/${p.total}\n`);
+      },
+      stop() {},
+    };
+  }
+  const multi = new cliProgress.MultiBar({ stream: process.stderr, format: ' {id} [{bar}] {value}/{total} chunks  {state}', clearOnComplete: false, hideCursor: true }, cliProgress.Presets.shades_classic);
+  const bars = new Map<string, cliProgress.SingleBar>();
+  return {
+    update(p) {
+      let b = bars.get(p.id);
+      if (!b) bars.set(p.id, (b = multi.create(total, 0, { id: p.id.padEnd(10), state: p.state })));
+      b.update(p.state === 'accepted' || p.state === 'pending-verify' || p.state === 'verifying' ? total : p.done, { id: p.id.padEnd(10), state: p.reason ? `${p.state}: ${p.reason}` : p.state });
+    },
+    stop: () => multi.stop(),
+  };
+}
