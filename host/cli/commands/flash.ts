@@ -1,13 +1,39 @@
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
+import { repoRoot } from '../paths.ts';
 
-// Placeholder until the firmware issue lands; the firmware helper replaces this file.
+const collect = (v: string, prev: string[]) => [...prev, v];
+
 export default function register(program: Command): void {
   program
     .command('flash')
-    .description('flash (not built yet: see the firmware issue)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new CliError('flash: not built yet', 2);
+    .description('build the app and the firmware, write settings into the `settings` NVS partition, and flash an ESP32 (docs/firmware.md)')
+    .option('-p, --port <dev>', 'serial port, e.g. /dev/ttyUSB0')
+    .option('-b, --baud <n>', 'flash baud rate', '921600')
+    .option('--chip <chip>', 'esp32 (default), esp32c3, esp32s3', 'esp32')
+    .option('--app-version <n>', 'app version written into the image', '1')
+    .option('--wifi-ssid <ssid>', 'Wi-Fi network name')
+    .option('--wifi-pass <pass>', 'Wi-Fi password (never printed)')
+    .option('--broker <url>', 'MQTT broker, mqtt://host:1883 or mqtts://host:8883')
+    .option('--device-id <id>', 'device id in topics (default: the chip id)')
+    .option('--group <name>', 'fleet group for OTA offers')
+    .option('--username <user>', 'MQTT username')
+    .option('--password <pass>', 'MQTT password (never printed)')
+    .option('--ca <file>', 'PEM CA certificate for mqtts')
+    .option('--cert <file>', 'PEM client certificate (mutual TLS)')
+    .option('--key <file>', 'PEM client key (mutual TLS; never printed)')
+    .option('--ota-pubkey <file>', 'OTA manifest public key (ECDSA P-256, PEM or DER)')
+    .option('--set <name=value>', 'any other setting from device/settings/keys.ts (repeatable)', collect, [])
+    .option('--app-only', 'write just the app image into the app slots (fast edit-run loop over USB)')
+    .option('--monitor', 'open the serial monitor afterwards')
+    .option('--dry-run', 'print every command instead of running it')
+    .action(async (opts) => {
+      const { flash, FlashError } = await import('../../flash/flash.ts');
+      try {
+        await flash(repoRoot(), opts, process.env, (s) => process.stdout.write(s));
+      } catch (err) {
+        if (err instanceof FlashError) throw new CliError(err.message, err.exitCode);
+        throw err;
+      }
     });
 }
