@@ -1,0 +1,141 @@
+/**
+ * OTA throughput, side by side with its anchors, in one run (docs/ota-protocol.md; issue 4):
+ * 1. a 1.5 MB firmware image to 1 and to 10 devices: KB/s from the offer to every device holding the verified
+ *    image (pending-verify), versus the raw rate of the same frames pushed through the same broker with QoS 1 to
+ *    the same number of subscribers and no device logic;
+ * 2. with 50 ms of added delay each way (fault proxy): our window (16) versus stop-and-wait (window 1);
+ * 3. the device's peak buffered bytes (in-flight requested bytes, and what the receiver itself holds).
+ * Against aedes, and mosquitto when installed. Devices are the OTA receiver on the test board (test/ota/fake-board.ts:
+ * NOR flash in memory, no flash timing), so the figures are protocol + broker + Node costs, not ESP32 flash speed.
+ */
+import os from 'node:os';
+import mqtt from 'mqtt';
+import { startEmbeddedBroker } from '../host/broker/embedded.ts';
+import { startFaultProxy } from '../host/ota/testing/fault-proxy.ts';
+import { publishUpdate } from '../host/ota/publisher.ts';
+import { makeTestFirmwareImage } from '../host/ota/firmware-image.ts';
+import { encodeFrame } from '../device/ota/frame.ts';
+import { mosquittoPath, startMosquitto } from '../test/helpers/mosquitto.ts';
+import { TestDevice, keyPair, offerFor } from '../test/ota/harness.ts';
+
+const CHUNK = 4096;
+const FW_BYTES = 1536 * 1024;
+const DELAY_BYTES = 256 * 1024;
+const keys = keyPair();
+
+interface Run {
+  kbps: number;
+  seconds: number;
+  peakOutstanding: number;
+  peakHeld: number;
+  ok: boolean;
+}
+
+async function otaRun(brokerUrl: string, devUrl: string, n: number, image: Buffer, window: number, version: number): Promise<Run> {
+  const devs: TestDevice[] = [];
+  for (let i = 0; i < n; i++) {
+    const d = new TestDevice(`b${i}`, { url: devUrl, pubDer: keys.pubDer, window, group: 'bench', settleMs: 0, retryMs: 1500 });
+    d.boot();
+    devs.push(d);
+  }
+  await new Promise((r) => setTimeout(r, 300));
+  const { manifest, offer } = offerFor({ kind: 'firmware', version, image, target: { group: 'bench' } }, keys.priv);
+  const t0 = performance.now();
+  const verified = new Map<string, number>();
+  const all = new Promise<void>((resolve) => {
+    void publishUpdate({
+      url: brokerUrl,
+      offer,
+      manifest,
+      image,
+      expect: devs.map((d) => d.id),
+      timeoutMs: 300_000,
+      onProgress: (p) => {
+        if ((p.state === 'pending-verify' || p.state === 'accepted') && !verified.has(p.id)) verified.set(p.id, performance.now());
+        if (verified.size === n) resolve();
+      },
+    }).then((r) => {
+      if (!r.ok) console.log('  (not every device accepted:', [...r.devices.values()].map((d) => `${d.id} ${d.state} ${d.reason}`).join(', '), ')');
+      resolve();
+    });
+  });
+  await all;
+  const seconds = (Math.max(...verified.values()) - t0) / 1000;
+  const run: Run = {
+    kbps: (image.length * n) / 1024 / seconds,
+    seconds,
+    peakOutstanding: Math.max(...devs.map((d) => Math.max(d.peakOutstanding, d.rx?.stats.peakOutstandingBytes ?? 0))),
+    peakHeld: Math.max(...devs.map((d) => Math.max(d.peakHeld, d.rx?.stats.heldBytes ?? 0))),
+    ok: verified.size === n,
+  };
+  await new Promise((r) => setTimeout(r, 500)); // let the restarts and probation finish before tearing down
+  for (const d of devs) d.stop();
+  return run;
+}
+
+/** The same frames, QoS 1, publisher -> broker -> n subscribers (one topic each), no device logic. */
+async function rawRun(url: string, n: number, image: Buffer): Promise<number> {
+  const frames: Buffer[] = [];
+  for (let i = 0; i * CHUNK < image.length; i++) frames.push(Buffer.from(encodeFrame(1, i, image.subarray(i * CHUNK, (i + 1) * CHUNK))));
+  const subs = await Promise.all(Array.from({ length: n }, () => mqtt.connectAsync(url, { clean: true })));
+  let got = 0;
+  const done = new Promise<void>((resolve) =>
+    subs.forEach((s) =>
+      s.on('message', () => {
+        if (++got === frames.length * n) resolve();
+      }),
+    ),
+  );
+  await Promise.all(subs.map((s, i) => s.subscribeAsync(`raw/${i}`, { qos: 1 })));
+  const pub = await mqtt.connectAsync(url, { clean: true });
+  const t0 = performance.now();
+  const sends: Promise<unknown>[] = [];
+  for (let i = 0; i < n; i++) for (const f of frames) sends.push(pub.publishAsync(`raw/${i}`, f, { qos: 1 }));
+  await Promise.all([done, ...sends]);
+  const s = (performance.now() - t0) / 1000;
+  await Promise.all([pub.endAsync(), ...subs.map((c) => c.endAsync())]);
+  return (image.length * n) / 1024 / s;
+}
+
+async function suite(name: string, url: string, port: number): Promise<void> {
+  console.log(`\n-- broker: ${name} --`);
+  const fw = makeTestFirmwareImage(FW_BYTES, 1);
+  let version = 1;
+  for (const n of [1, 10]) {
+    const raw = await rawRun(url, n, fw);
+    const ota = await otaRun(url, url, n, fw, 16, version++);
+    console.log(
+      `${String(n).padStart(2)} device(s), ${(fw.length / 1024).toFixed(0)} KB each: OTA ${ota.kbps.toFixed(0)} KB/s (${ota.seconds.toFixed(2)} s to verified on all)` +
+        ` | raw QoS1 ${raw.toFixed(0)} KB/s | ratio ${(ota.kbps / raw).toFixed(2)} | peak in-flight ${ota.peakOutstanding} B, held ${ota.peakHeld} B${ota.ok ? '' : ' | FAILED'}`,
+    );
+  }
+  const small = makeTestFirmwareImage(DELAY_BYTES, 2);
+  const proxy = await startFaultProxy(port, { delayMs: 50 });
+  try {
+    const win = await otaRun(url, proxy.url, 1, small, 16, version++);
+    const saw = await otaRun(url, proxy.url, 1, small, 1, version++);
+    console.log(
+      `50 ms each way, ${(small.length / 1024).toFixed(0)} KB: window 16 ${win.kbps.toFixed(1)} KB/s vs stop-and-wait ${saw.kbps.toFixed(1)} KB/s | ratio ${(win.kbps / saw.kbps).toFixed(1)}x` +
+        ` | peak in-flight ${win.peakOutstanding} B (bound ${16 * CHUNK}), stop-and-wait ${saw.peakOutstanding} B`,
+    );
+  } finally {
+    await proxy.close();
+  }
+}
+
+console.log(`machine: ${os.cpus()[0]?.model ?? '?'}, ${os.cpus().length} cores, node ${process.version}`);
+const aedes = await startEmbeddedBroker();
+try {
+  await suite('aedes (embedded)', aedes.url, aedes.port);
+} finally {
+  await aedes.close();
+}
+if (mosquittoPath()) {
+  const mq = await startMosquitto();
+  try {
+    await suite('mosquitto', mq.url, mq.port);
+  } finally {
+    await mq.stop();
+  }
+} else console.log('\nmosquitto not installed: skipped (apt-get install mosquitto)');
+process.exit(0);
