@@ -63,4 +63,17 @@ describe('OTA end to end (aedes on loopback, fault proxy, fake board)', function
     assert.deepEqual(d.board.native().otaRunning(), { label: 'ota_1', state: 'valid' });
     assert.equal(sha(d.board.slotBytes('ota_1', img.length)), sha(img));
   });
+
+  it('installs a model into the inactive model slot and swaps it in without a restart', async () => {
+    const swapped: string[] = [];
+    const d = device('dev1', { onModel: (slot: string, v: number) => swapped.push(`${slot}@${v}`) });
+    const img = Buffer.alloc(50000, 7);
+    const { manifest, offer } = offerFor({ kind: 'model', version: 1, image: img, target: { device: 'dev1' } }, keys.priv);
+    const r = await publishUpdate({ url: broker.url, offer, manifest, image: img, timeoutMs: 20000 });
+    assert.equal(r.devices.get('dev1')?.state, 'accepted');
+    assert.equal(d.boots, 1, 'no restart');
+    assert.deepEqual(swapped, ['model_a@1']);
+    assert.equal(d.board.getKv('state', 'modelSlot'), 'model_a');
+    assert.equal(sha(d.board.slotBytes('model_a', img.length)), sha(img));
+  });
 });
