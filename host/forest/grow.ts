@@ -6,6 +6,8 @@
 import { Rng } from './rng.ts';
 import { LEAF_SCALE } from './model.ts';
 
+const SMALL_NODE = 48;
+
 export interface GrowData {
   bins: Uint8Array; // column-major nFeatures x n
   n: number;
@@ -81,6 +83,7 @@ export function growTree(d: GrowData, p: GrowParams, rng: Rng): GrownTree {
   const hcnt = new Float64Array(256);
   const tot = new Float64Array(K);
   const acc = new Float64Array(K);
+  const touched = new Int32Array(256);
   const feats = new Int32Array(F);
   for (let f = 0; f < F; f++) feats[f] = f;
 
@@ -123,15 +126,30 @@ export function growTree(d: GrowData, p: GrowParams, rng: Rng): GrownTree {
         feats[j] = feats[fi]!;
         feats[fi] = f;
         const col = f * n;
+        // Small nodes touch few bins: list them (insertion-sorted) instead of scanning the whole bin range.
+        const small = e - s <= SMALL_NODE;
+        let nTouched = 0;
         let lo = 255;
         let hi = 0;
         for (let i = s; i < e; i++) {
           const r = rows[i]!;
           const b = bins[col + r]!;
+          if (small && hcnt[b] === 0) {
+            let k = nTouched++;
+            while (k > 0 && touched[k - 1]! > b) {
+              touched[k] = touched[k - 1]!;
+              k--;
+            }
+            touched[k] = b;
+          }
           hist[b * K + y[r]!] += w[r]!;
           hcnt[b] += inBag[r]!;
           if (b < lo) lo = b;
           if (b > hi) hi = b;
+        }
+        if (!small) {
+          nTouched = 0;
+          for (let b = lo; b <= hi; b++) if (hcnt[b] !== 0) touched[nTouched++] = b;
         }
         if (lo === hi) {
           // Constant here: does not count towards maxFeatures (as in scikit-learn).
@@ -143,10 +161,9 @@ export function growTree(d: GrowData, p: GrowParams, rng: Rng): GrownTree {
         acc.fill(0);
         let lw = 0;
         let lc = 0;
-        for (let b = lo; b < hi; b++) {
-          const hc = hcnt[b]!;
-          if (hc === 0) continue;
-          lc += hc;
+        for (let t = 0; t < nTouched - 1; t++) {
+          const b = touched[t]!;
+          lc += hcnt[b]!;
           const hb = b * K;
           for (let c = 0; c < K; c++) {
             const v = hist[hb + c]!;
@@ -172,7 +189,8 @@ export function growTree(d: GrowData, p: GrowParams, rng: Rng): GrownTree {
             bestBin = b;
           }
         }
-        for (let b = lo; b <= hi; b++) {
+        for (let t = 0; t < nTouched; t++) {
+          const b = touched[t]!;
           hcnt[b] = 0;
           const hb = b * K;
           for (let c = 0; c < K; c++) hist[hb + c] = 0;

@@ -142,7 +142,8 @@ function bundledWorker(): Promise<string> {
 }
 
 async function runInWorker(job: TreeJob, onTree: (r: TreeResult) => void): Promise<Float64Array> {
-  const w = new Worker(await bundledWorker(), { eval: true, workerData: job });
+  // execArgv [] : the worker is plain JavaScript, it must not load the parent's --import tsx (0.2 s a worker).
+  const w = new Worker(await bundledWorker(), { eval: true, workerData: job, execArgv: [] });
   return new Promise((resolve, reject) => {
     w.on('message', (msg: ({ kind: 'tree' } & TreeResult) | { kind: 'done'; oobVotes: Float64Array }) => {
       if (msg.kind === 'tree') onTree({ index: msg.index, tree: msg.tree });
