@@ -50,7 +50,7 @@ describe('native contract: TypeScript declaration vs C registration table', () =
     assert.deepEqual(declaredProperties(dts).filter((p) => p === 'contractVersion'), ['contractVersion']);
     assert.match(read('bindings/jw_js.h'), new RegExp(`#define JW_CONTRACT_VERSION ${CONTRACT_VERSION}\\b`));
     assert.match(registry, /jw_set_num\(native, "contractVersion", JW_CONTRACT_VERSION\)/);
-    assert.match(read('native/posix/main.c'), new RegExp(`#define CONTRACT_VERSION ${CONTRACT_VERSION}\\b`));
+    for (const f of ['native/posix/main.c', 'native/esp/app_main.c']) assert.match(read(f), new RegExp(`#define CONTRACT_VERSION ${CONTRACT_VERSION}\\b`), f);
   });
 
   it('the settings keys the C code names are the ones in device/settings/keys.ts', () => {
