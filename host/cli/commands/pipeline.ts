@@ -3,6 +3,7 @@ import { Option } from 'commander';
 import { join } from 'node:path';
 import { CliError } from '../errors.ts';
 import { repoRoot } from '../paths.ts';
+import { DEVICE_DEFAULTS, TRAIN_WINDOWS } from '../../pipeline/fit/defaults.ts';
 
 // train, fit, export, evaluate (the training issue). synth and process are registered in data.ts.
 
@@ -35,9 +36,9 @@ function forestOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--trainer <name>', 'our trainer, or the ml-random-forest baseline (slow: O(rows^2))').choices(['jerrywatt', 'ml-random-forest']).default('jerrywatt'))
     .addOption(new Option('--target <kind>', 'class: disturbance class (default when the data has one); binary: the 0/1 target').choices(['class', 'binary']))
-    .option('--trees <n>', 'number of trees', int('--trees', 1), 30)
-    .option('--max-depth <n>', 'maximum tree depth', int('--max-depth', 1), 10)
-    .option('--min-leaf <n>', 'minimum samples per leaf', int('--min-leaf', 1), 3)
+    .option('--trees <n>', 'number of trees', int('--trees', 1), DEVICE_DEFAULTS.trees)
+    .option('--max-depth <n>', 'maximum tree depth', int('--max-depth', 1), DEVICE_DEFAULTS.maxDepth)
+    .option('--min-leaf <n>', 'minimum samples per leaf', int('--min-leaf', 1), DEVICE_DEFAULTS.minLeaf)
     .option('--max-features <n>', 'features tried per split (default: sqrt of the feature count)', int('--max-features', 1))
     .option('--max-bins <n>', 'feature bins for the split search (2-256)', int('--max-bins', 2), 256)
     .addOption(new Option('--class-weight <w>', 'weight classes by inverse frequency, or not').choices(['balanced', 'none']).default('balanced'))
@@ -72,7 +73,7 @@ export default function register(program: Command): void {
         .description('synth (or --data), process, fit, export and evaluate, into one directory (npm run train)')
         .option('--out <dir>', 'output directory', 'out/train')
         .option('--data <csv...>', 'waveform or processed CSVs to train on instead of synthetic data')
-        .option('--windows <n>', 'synthetic windows to generate', int('--windows', 1), 6000)
+        .option('--windows <n>', 'synthetic windows to generate', int('--windows', 1), TRAIN_WINDOWS)
         .addOption(new Option('--features <kind>', 'waveform features, or meter telemetry features (not yet)').choices(['waveform', 'meter']).default('waveform'))
         .addOption(new Option('--quantize <kind>', 'thresholds in model.bin').choices(['float32', 'int16']).default('float32'))
         .option('--model-version <n>', 'model version written into model.bin', int('--model-version'), 1)

@@ -6,8 +6,9 @@ import { trainForest, type TrainInput } from '../../forest/train.ts';
 import { scoreClassifier, type Metrics } from '../evaluate/metrics.ts';
 import { defaultTarget, labelsFor, splitByGroup, type Labels, type Split } from './split.ts';
 
-/** Sized for the 192 KB model slot: 30 trees of depth <= 10 at 9 bytes a node (partitions.csv). */
-export const DEVICE_DEFAULTS = { trees: 30, maxDepth: 10, minLeaf: 3 } as const;
+import { DEVICE_DEFAULTS } from './defaults.ts';
+
+export { DEVICE_DEFAULTS };
 
 export interface FitOptions {
   target?: TargetKind;
