@@ -39,6 +39,7 @@ export async function trainMlRandomForest(input: TrainInput, opts: TrainOptions)
     y.push(input.labels[r]!);
   }
   if (!X.length) throw new Error('no training rows: refusing to build an empty model');
+  if (X.length > 5000) process.stderr.write(`ml-random-forest: ${X.length} rows; its training grows with the square of the rows (4,000 rows x 10 trees took 38 s), expect a long wait\n`);
   const rf = new RandomForestClassifier({
     nEstimators: opts.trees,
     maxFeatures: opts.maxFeatures ? opts.maxFeatures / F : Math.max(1, Math.floor(Math.sqrt(F))) / F,

@@ -62,3 +62,35 @@ describe('device model reader and C header', () => {
     })();
   });
 });
+
+describe('device predict keeps no heap', () => {
+  it('200,000 predictions retain no heap (gc before and after, in a child with --expose-gc)', function () {
+    this.timeout(60_000);
+    const script = `
+      const { openModel, predict } = await import('./device/model/reader.ts');
+      const { packModel } = await import('./host/model/pack.ts');
+      const { trainForest } = await import('./host/forest/train.ts');
+      const { blobs } = await import('./test/forest/fixtures.ts');
+      const ds = blobs(600, 31, 4, 6);
+      const m = await trainForest({ X: ds.X, nFeatures: 6, featureNames: ds.featureNames, labels: ds.classIdx, classes: ds.classes, target: 'class', rows: Int32Array.from({ length: 600 }, (_, i) => i) },
+        { trees: 10, maxDepth: 8, minLeaf: 1, maxBins: 256, classWeight: 'none', seed: 1, workers: 1 });
+      const b = packModel(m, { quantize: process.argv[1] }).bytes;
+      const dev = openModel(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+      const rows = Array.from({ length: 600 }, (_, r) => ds.X.subarray(r * 6, r * 6 + 6));
+      let sum = 0;
+      for (let i = 0; i < 20000; i++) sum += predict(dev, rows[i % 600]);
+      globalThis.gc(); globalThis.gc();
+      const before = process.memoryUsage().heapUsed;
+      for (let i = 0; i < 200000; i++) sum += predict(dev, rows[i % 600]);
+      globalThis.gc(); globalThis.gc();
+      process.stdout.write(JSON.stringify({ grew: process.memoryUsage().heapUsed - before, sum }));
+    `;
+    for (const q of ['float32', 'int16']) {
+      const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script, q], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      const { grew, sum } = JSON.parse(r.stdout) as { grew: number; sum: number };
+      assert.ok(sum > 0);
+      assert.ok(grew < 32 * 1024, `${q}: heap grew by ${grew} bytes over 200,000 predictions`);
+    }
+  });
+});

@@ -25,7 +25,7 @@ export function confusionSvg(classes: string[], m: number[][]): string {
   const cell = Math.max(22, Math.min(48, Math.floor(480 / k)));
   const L = 150;
   const T = 110;
-  const W = L + k * cell + 10;
+  const W = L + k * cell + 100; // room for the last rotated column label
   const H = T + k * cell + 30;
   let cells = '';
   m.forEach((row, i) => {
