@@ -50,7 +50,7 @@ function forestOptions(cmd: Command): Command {
 function dataOptions(cmd: Command): Command {
   return cmd
     .option('--sampling-rate <hz>', 'waveform CSVs: sampling rate (default: from the sidecar)', num('--sampling-rate'))
-    .addOption(new Option('--mains-frequency <hz>', 'waveform CSVs: mains frequency (default: sidecar, else 50)').choices(['50', '60']).argParser(Number))
+    .option('--mains-frequency <hz>', 'waveform CSVs: mains frequency, 50 or 60 (default: sidecar, else 50)', mains)
     .option('--strict', 'fail at the first malformed row instead of skipping it');
 }
 
@@ -63,7 +63,13 @@ async function wrap<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
-const partitions = (): string => join(repoRoot(), 'partitions.csv');
+const mains = (v: string): 50 | 60 => {
+  if (v !== '50' && v !== '60') throw new CliError(`--mains-frequency must be 50 or 60, not "${v}"`);
+  return Number(v) as 50 | 60;
+};
+
+const PARTITIONS_HELP = "partition table holding the model slot (default: this repository's partitions.csv)";
+const partitions = (p: string | undefined): string => p ?? join(repoRoot(), 'partitions.csv');
 
 export default function register(program: Command): void {
   forestOptions(
@@ -77,14 +83,14 @@ export default function register(program: Command): void {
         .addOption(new Option('--features <kind>', 'waveform features, or meter telemetry features (not yet)').choices(['waveform', 'meter']).default('waveform'))
         .addOption(new Option('--quantize <kind>', 'thresholds in model.bin').choices(['float32', 'int16']).default('float32'))
         .option('--model-version <n>', 'model version written into model.bin', int('--model-version'), 1)
-        .option('--partitions <csv>', 'partition table holding the model slot', partitions()),
+        .option('--partitions <csv>', PARTITIONS_HELP),
     ),
-  ).action(async (o: ForestCliOptions & { out: string; data?: string[]; windows: number; features: string; quantize: 'float32' | 'int16'; modelVersion: number; partitions: string; samplingRate?: number; mainsFrequency?: 50 | 60; strict?: boolean }) => {
+  ).action(async (o: ForestCliOptions & { out: string; data?: string[]; windows: number; features: string; quantize: 'float32' | 'int16'; modelVersion: number; partitions?: string; samplingRate?: number; mainsFrequency?: 50 | 60; strict?: boolean }) => {
     if (o.features === 'meter') throw new CliError('--features meter: not yet (meter telemetry features come with a later issue); use --features waveform', 2);
     const { runTrain } = await import('../../pipeline/train/index.ts');
     const { formatMetrics } = await import('../../pipeline/evaluate/index.ts');
     const log = (l: string): void => void process.stderr.write(l + '\n');
-    const r = await wrap(() => runTrain({ ...o, outDir: o.out, mainsHz: o.mainsFrequency, partitionsCsv: o.partitions, log }));
+    const r = await wrap(() => runTrain({ ...o, outDir: o.out, mainsHz: o.mainsFrequency, partitionsCsv: partitions(o.partitions), log }));
     process.stdout.write(`test windows (held out by window):\n${formatMetrics(r.fit.test)}`);
     process.stdout.write(`wrote ${r.files.join(', ')}\ndone in ${r.seconds.toFixed(1)} s\n`);
   });
@@ -125,14 +131,14 @@ export default function register(program: Command): void {
     .option('--out <dir>', 'output directory', 'out/export')
     .addOption(new Option('--quantize <kind>', 'thresholds as float32, or int16 with per-feature scales').choices(['float32', 'int16']).default('float32'))
     .option('--model-version <n>', 'model version written into the header', int('--model-version'), 1)
-    .option('--partitions <csv>', 'partition table holding the model slot', partitions())
+    .option('--partitions <csv>', PARTITIONS_HELP)
     .option('--slot <name>', 'partition whose size bounds the model', 'model_a')
-    .action(async (o: { model: string; out: string; quantize: 'float32' | 'int16'; modelVersion: number; partitions: string; slot: string }) => {
+    .action(async (o: { model: string; out: string; quantize: 'float32' | 'int16'; modelVersion: number; partitions?: string; slot: string }) => {
       const { loadModelJson } = await import('../../forest/io.ts');
       const { exportModel } = await import('../../model/export.ts');
       await wrap(async () => {
         const m = await loadModelJson(o.model);
-        const r = await exportModel(m, { outDir: o.out, partitionsCsv: o.partitions, slotName: o.slot, quantize: o.quantize, modelVersion: o.modelVersion });
+        const r = await exportModel(m, { outDir: o.out, partitionsCsv: partitions(o.partitions), slotName: o.slot, quantize: o.quantize, modelVersion: o.modelVersion });
         process.stdout.write(
           `model.bin: ${r.bytes} bytes (${((100 * r.bytes) / r.slotBytes).toFixed(1)} % of ${r.slotName}, ${r.slotBytes} B), ${r.internalNodes} nodes, ${r.uniqueLeaves} unique leaves, ` +
             `${r.bytesPerNode.toFixed(2)} bytes per tree node, ${r.quantize} thresholds, SHA-256 ${r.bin.digest}\nwrote ${Object.values(r.files).join(', ')}\n`,
