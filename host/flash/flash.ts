@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { SETTINGS, type SettingName } from '../../device/settings/keys.ts';
 import { checkPrereqs, formatProblems } from './prereqs.ts';
 import { flashPlan, quote, type Step } from './plan.ts';
-import { partition, readPartitions } from './partitions.ts';
+import { partition, readPartitions } from '../partitions.ts';
 import { readPublicKeyDer, settingsCsv, settingsRows, type SettingValues } from './settings-image.ts';
 
 export interface FlashOptions {

@@ -16,7 +16,7 @@ import { NorFlash, PartitionView } from './flash.ts';
 import { Network } from './network.ts';
 import { NvsStore } from './nvs.ts';
 import { OtaData } from './otadata.ts';
-import { DEFAULT_PARTITIONS_CSV, loadPartitions, type PartitionEntry } from './partitions.ts';
+import { DEFAULT_PARTITIONS_CSV, readPartitions, type Partition } from '../partitions.ts';
 import { createSandbox } from './sandbox.ts';
 import type { BoardContext } from './native/context.ts';
 import { createNative } from './native/index.ts';
@@ -66,7 +66,7 @@ export class SimBoard extends EventEmitter<BoardEvents> {
   readonly settings: NvsStore;
   readonly state: NvsStore;
   readonly otadata: OtaData;
-  readonly partitions: Map<string, PartitionEntry>;
+  readonly partitions: Map<string, Partition>;
   boots = 0;
   faults = 0;
   private ctx: BoardContext | null = null;
@@ -80,7 +80,7 @@ export class SimBoard extends EventEmitter<BoardEvents> {
     const dir = options.stateDir;
     if (dir) mkdirSync(dir, { recursive: true });
     const file = (name: string) => (dir ? join(dir, name) : null);
-    this.partitions = new Map(loadPartitions(options.partitionsCsv ?? DEFAULT_PARTITIONS_CSV).map((p) => [p.name, p]));
+    this.partitions = new Map(readPartitions(options.partitionsCsv ?? DEFAULT_PARTITIONS_CSV).map((p) => [p.name, p]));
     const size = (label: string) => this.partitions.get(label)?.size ?? 0x3000;
     this.flash = new NorFlash(file('flash.bin'), undefined, (m) => this.log('error', m));
     this.settings = new NvsStore(file('settings.json'), size('settings'));

@@ -4,7 +4,7 @@
  * Every change reaches the file before the call returns, so stopping the board anywhere is a clean power cut.
  */
 import { closeSync, existsSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
-import { FLASH_BYTES, SECTOR_BYTES, type PartitionEntry } from './partitions.ts';
+import { FLASH_BYTES, SECTOR_BYTES, type Partition } from '../partitions.ts';
 
 export class FlashError extends Error {}
 
@@ -76,7 +76,7 @@ export class NorFlash {
 export class PartitionView {
   constructor(
     readonly flash: NorFlash,
-    readonly entry: PartitionEntry,
+    readonly entry: Partition,
   ) {}
 
   private at(offset: number, length: number): number {

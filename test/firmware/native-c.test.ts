@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { make, parseTap, requireCTools } from './c-toolchain.ts';
-import { startMosquitto, type Mosquitto } from './mosquitto.ts';
+import { startMosquitto, type MosquittoHandle } from '../helpers/mosquitto.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const NATIVE = join(ROOT, 'native');
@@ -18,7 +18,7 @@ export const C_OUT = join(ROOT, 'dist/native/test');
 
 describe('firmware C (host build, no engine)', function () {
   this.timeout(120_000);
-  let broker: Mosquitto | undefined;
+  let broker: MosquittoHandle | undefined;
 
   before(function () {
     requireCTools(this);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUNDLE_BUDGET_BYTES } from '../../esbuild.config.mjs';
 import { APP_IMAGE_HEADER_BYTES } from '../../build/app-image.ts';
-import { parsePartitions, partition, readPartitions, type Partition } from '../../host/flash/partitions.ts';
+import { parsePartitions, partition, readPartitions, type Partition } from '../../host/partitions.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FLASH = 4 * 1024 * 1024;

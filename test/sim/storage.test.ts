@@ -6,7 +6,7 @@ import { NorFlash, PartitionView, FlashError } from '../../host/sim/flash.ts';
 import { NvsStore } from '../../host/sim/nvs.ts';
 import { ManualClock } from '../../host/sim/clock.ts';
 import { OtaData } from '../../host/sim/otadata.ts';
-import { loadPartitions } from '../../host/sim/partitions.ts';
+import { readPartitions } from '../../host/partitions.ts';
 
 describe('simulated storage', () => {
   let dir: string;
@@ -37,7 +37,7 @@ describe('simulated storage', () => {
   });
 
   it('partition views are bounded by their partition', () => {
-    const parts = loadPartitions();
+    const parts = readPartitions();
     const app = parts.find((p) => p.name === 'app_a')!;
     const v = new PartitionView(new NorFlash(null), app);
     assert.throws(() => v.write(app.size - 1, Uint8Array.of(1, 2)), /outside the 196608-byte partition/);

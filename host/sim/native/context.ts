@@ -3,7 +3,7 @@ import type { LogLevel } from '../../../bindings/native.js';
 import type { Clock } from '../clock.ts';
 import type { NorFlash } from '../flash.ts';
 import type { NvsStore } from '../nvs.ts';
-import type { PartitionEntry } from '../partitions.ts';
+import type { Partition } from '../../partitions.ts';
 import type { Sandbox } from '../sandbox.ts';
 import type { OtaData } from '../otadata.ts';
 import type { Network } from '../network.ts';
@@ -15,7 +15,7 @@ export interface BoardContext {
   bootAt: number;
   sandbox: Sandbox;
   flash: NorFlash;
-  partitions: Map<string, PartitionEntry>;
+  partitions: Map<string, Partition>;
   settings: NvsStore;
   state: NvsStore;
   network: Network;

@@ -1,6 +1,6 @@
 import type { Native, PartitionInfo } from '../../../bindings/native.js';
 import { PartitionView } from '../flash.ts';
-import { SECTOR_BYTES } from '../partitions.ts';
+import { SECTOR_BYTES } from '../../partitions.ts';
 import { checkType, type BoardContext } from './context.ts';
 
 export function partitionView(ctx: BoardContext, label: string, fn: string): PartitionView {

@@ -1,5 +1,9 @@
-/** partitions.csv, parsed (the ESP-IDF format: Name, Type, SubType, Offset, Size, Flags). */
+/**
+ * partitions.csv, parsed (the ESP-IDF format: Name, Type, SubType, Offset, Size, Flags). The one reader for the
+ * simulated board, `jerrywatt flash`, `export` (model slot size) and the tests.
+ */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 export interface Partition {
   name: string;
@@ -8,6 +12,10 @@ export interface Partition {
   offset: number;
   size: number;
 }
+
+export const FLASH_BYTES = 4 * 1024 * 1024;
+export const SECTOR_BYTES = 4096;
+export const DEFAULT_PARTITIONS_CSV = fileURLToPath(new URL('../partitions.csv', import.meta.url));
 
 function num(s: string): number {
   const m = /^(0x[0-9a-f]+|\d+)([km]?)$/i.exec(s.trim());
@@ -19,8 +27,8 @@ function num(s: string): number {
 export function parsePartitions(text: string): Partition[] {
   return text
     .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => l.replace(/#.*/, '').trim())
+    .filter((l) => l)
     .map((l) => {
       const [name, type, subtype, offset, size] = l.split(',').map((f) => f.trim());
       if (!name || !type || !subtype || !offset || !size) throw new Error(`partitions.csv: every row needs an explicit offset and size: "${l}"`);
@@ -28,7 +36,7 @@ export function parsePartitions(text: string): Partition[] {
     });
 }
 
-export function readPartitions(path: string): Partition[] {
+export function readPartitions(path = DEFAULT_PARTITIONS_CSV): Partition[] {
   return parsePartitions(readFileSync(path, 'utf8'));
 }
 
