@@ -40,6 +40,13 @@ export const SETTINGS = {
   otaWindow: { key: 'otaWindow', store: 'settings', type: 'i32', default: 16, meaning: 'OTA: chunks requested at once (the receive window; in-flight bytes <= window x chunk)' },
   otaProbeSec: { key: 'otaProbeSec', store: 'settings', type: 'i32', default: 60, meaning: 'OTA: probation deadline after booting a new firmware or app image, seconds' },
   otaHeapMin: { key: 'otaHeapMin', store: 'settings', type: 'i32', default: 8192, meaning: 'OTA: probation fails when the free JS heap is below this many bytes' },
+  // meter telemetry and on-device anomaly detection (device/meter, docs/anomaly.md)
+  meters: { key: 'meters', store: 'settings', type: 'str', default: '', meaning: 'meter ids to watch, comma-separated (topics <prefix>/<meter>/modbus); empty watches none' },
+  meterRegs: { key: 'meterRegs', store: 'settings', type: 'str', default: '1006:current:0.001,1007:activePower:1,1009:voltage:0.1,1010:frequency:0.01,1011:thd:0.1', meaning: 'register map: register:quantity:scale[:offset], comma-separated; value = raw x scale + offset (quantities current A, activePower W, voltage V, frequency Hz, thd %)' },
+  alarmPin: { key: 'alarmPin', store: 'settings', type: 'i32', default: 4, meaning: 'GPIO of the alarm LED (fast blink: anomaly, slow blink: stale data); -1 disables; must differ from ledPin' },
+  meterScoreMs: { key: 'meterScoreMs', store: 'settings', type: 'i32', default: 0, meaning: 'score a meter at most once per this many ms of meter time; 0 scores every complete sample' },
+  meterStaleMs: { key: 'meterStaleMs', store: 'settings', type: 'i32', default: 5000, meaning: 'a register missing for longer than this many ms makes the meter stale (reported, never scored)' },
+  meterFlood: { key: 'meterFlood', store: 'settings', type: 'i32', default: 50, meaning: 'readings per second per meter above which readings are dropped and counted as a flood' },
   // runtime state
   bootCount: { key: 'bootCount', store: 'state', type: 'i32', default: 0, meaning: 'boots since provisioning' },
   lastCmdId: { key: 'lastCmdId', store: 'state', type: 'str', default: '', meaning: 'id of the last LED command applied (QoS 1 de-duplication across restarts)' },
