@@ -2,7 +2,7 @@
  * `train` (`npm run train`): synth (or --data), process, fit, export, evaluate, reports; everything in one
  * directory. Parity between the host model and both readers of model.bin is checked on every test window.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Dataset } from '../dataset.ts';
 import { saveModelJson } from '../../forest/io.ts';
@@ -117,7 +117,7 @@ export async function runTrain(o: TrainRunOptions): Promise<TrainRunResult> {
   // Both threshold kinds are measured, whichever one was written.
   const quantized: ReportExport[] = [];
   for (const q of ['float32', 'int16'] as const) {
-    const bytes = q === o.quantize ? new Uint8Array(await import('node:fs/promises').then((f) => f.readFile(exported.files.bin))) : packModel(fit.model, { quantize: q, modelVersion: o.modelVersion }).bytes;
+    const bytes = q === o.quantize ? new Uint8Array(await readFile(exported.files.bin)) : packModel(fit.model, { quantize: q, modelVersion: o.modelVersion }).bytes;
     const p = checkParity(fit, ds, bytes);
     if (p.deviceReader) throw new Error(`parity: the device reader disagrees with the host reader on ${p.deviceReader} test windows (${q})`);
     if (q === 'float32' && p.hostModel) throw new Error(`parity: the float32 model.bin disagrees with the host model on ${p.hostModel} test windows`);
