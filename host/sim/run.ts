@@ -1,7 +1,7 @@
 /** `jerrywatt sim`: the embedded broker (or a given one) and N simulated boards, until Ctrl-C. */
-import { readFileSync, rmSync } from 'node:fs';
-import { createPublicKey } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { publicKeyDer, writeKeyPair } from '../ota/offer.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../broker/embedded.ts';
 import { CliError } from '../cli/errors.ts';
 import { repoRoot } from '../cli/paths.ts';
@@ -16,7 +16,22 @@ export async function runSim(opts: SimCliOptions): Promise<void> {
   const port = Number(opts.mqttPort);
   if (!opts.broker && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new CliError(`--mqtt-port must be a port number, got "${opts.mqttPort}"`);
   if (opts.broker && !/^mqtts?:\/\/[^/]+/.test(opts.broker)) throw new CliError(`--broker must look like mqtt://host:port, got "${opts.broker}"`);
-  const pubkey = opts.otaPubkey ? readPublicKey(opts.otaPubkey) : undefined;
+
+  const key = opts.otaPubkey ? { der: readPublicKey(opts.otaPubkey), note: opts.otaPubkey } : devKey(opts.stateDir);
+  const pubkey = key.der;
+
+  if (opts.native) {
+    const { runNativeSim, NativeSimError } = await import('../native/run.ts');
+    try {
+      const sim = runNativeSim({ root: repoRoot(), onLine: (l) => process.stdout.write(l + '\n') });
+      process.once('SIGINT', () => sim.stop());
+      process.exitCode = await sim.done;
+      return;
+    } catch (err) {
+      if (err instanceof NativeSimError) throw new CliError(err.message);
+      throw err;
+    }
+  }
 
   if (opts.build) {
     const { buildDevice, BuildError } = await import('../../build/bundle.ts');
@@ -66,10 +81,12 @@ export async function runSim(opts: SimCliOptions): Promise<void> {
       '',
       `broker   ${url}${broker ? ' (embedded aedes)' : ''}`,
       `devices  ${boards.map((b) => b.deviceId).join(', ')}  (state in ${opts.stateDir})`,
+      `OTA key  ${key.note}`,
       '',
       'Try, in another terminal:',
       '  npx jerrywatt led on --device dev1          # light the LED, print the state it reports',
       '  npx jerrywatt led toggle --device all       # every device at once',
+      ...(key.privatePath ? [`  npx jerrywatt build --app-version 2 && npx jerrywatt ota publish --device dev1 --kind app --file dist/device/app.img --version 2 --key ${key.privatePath}`] : []),
       `  mosquitto_sub -h ${new URL(url).hostname} -p ${new URL(url).port || 1883} -t 'esp/#' -v   # watch everything`,
       '',
       'Ctrl-C stops.',
@@ -95,11 +112,19 @@ function readPublicKey(path: string): Uint8Array {
     throw new CliError(`cannot read --ota-pubkey ${path}: ${(err as Error).message}`);
   }
   try {
-    const text = bytes.toString('utf8');
-    const key = text.includes('-----BEGIN') ? createPublicKey(text) : createPublicKey({ key: bytes, format: 'der', type: 'spki' });
-    if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') throw new Error('not an ECDSA P-256 key');
-    return key.export({ format: 'der', type: 'spki' });
+    return publicKeyDer(bytes);
   } catch (err) {
     throw new CliError(`--ota-pubkey ${path} is not an ECDSA P-256 public key (SPKI PEM or DER): ${(err as Error).message}`);
   }
+}
+
+/** A development key pair, made on first start beside the simulator's state, so OTA works out of the box. */
+function devKey(stateDir: string): { der: Uint8Array; note: string; privatePath?: string } {
+  const base = join(dirname(resolve(stateDir)), 'keys', 'dev-ota');
+  if (!existsSync(`${base}.pub`)) {
+    mkdirSync(dirname(base), { recursive: true });
+    writeKeyPair(base);
+  }
+  const rel = relative(process.cwd(), base);
+  return { der: publicKeyDer(readFileSync(`${base}.pub`)), note: `${rel}.pub (dev key pair; sign updates with --key ${rel}.key)`, privatePath: `${rel}.key` };
 }

@@ -9,6 +9,7 @@ export interface SimCliOptions {
   otaPubkey?: string;
   quiet?: boolean;
   build: boolean;
+  native?: boolean;
 }
 
 export default function register(program: Command): void {
@@ -20,7 +21,8 @@ export default function register(program: Command): void {
     .option('--devices <n>', 'number of simulated devices: dev1..devN', '1')
     .option('--state-dir <dir>', 'where each device keeps its flash, settings and state', '.jerrywatt/sim')
     .option('--fresh', 'erase the devices\' flash and state first')
-    .option('--ota-pubkey <file>', 'OTA public key (SPKI, PEM or DER) provisioned into every device')
+    .option('--ota-pubkey <file>', 'OTA public key (SPKI, PEM or DER) provisioned into every device (default: a dev key pair made on first start)')
+    .option('--native', 'run dist/device/app.img on the real JerryScript engine and the C runtime (needs JERRYSCRIPT_PATH; docs/firmware.md)')
     .option('--no-build', 'do not rebuild dist/device/app.js first')
     .option('-q, --quiet', 'print only warnings and errors from devices')
     .addHelpText('after', '\nThen try:  npx jerrywatt led on --device dev1')
