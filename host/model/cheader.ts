@@ -46,7 +46,8 @@ ${arr('int16_t', 'jw_model_roots', m.roots)}${arr('uint8_t', 'jw_model_feature',
 static inline int jw_model_predict(const float *x, uint32_t *votes) {
 ${q ? `  int32_t qx[JW_MODEL_FEATURES];
   for (int f = 0; f < JW_MODEL_FEATURES; f++) {
-    double v = round(((double)x[f] - (double)jw_model_offset[f]) / (double)jw_model_scale[f]);
+    /* floor(v + 0.5), not round(): JavaScript's Math.round sends halves up, as the device reader does */
+    double v = floor(((double)x[f] - (double)jw_model_offset[f]) / (double)jw_model_scale[f] + 0.5);
     qx[f] = isnan(v) ? 32767 : v > 32767 ? 32767 : v < -32767 ? -32767 : (int32_t)v;
   }
 ` : ''}  for (int c = 0; c < JW_MODEL_CLASSES; c++) votes[c] = 0;
