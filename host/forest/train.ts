@@ -47,6 +47,9 @@ export async function trainForest(input: TrainInput, opts: TrainOptions): Promis
   if (K < 2) throw new Error(`need at least two classes, have ${K}`);
   if (!(opts.trees >= 1)) throw new Error('need at least one tree');
 
+  // Bundle the worker code while the main thread bins the features.
+  const wantWorkers = Math.max(1, Math.min(opts.workers ?? DEFAULT_WORKERS, opts.trees));
+  const codeReady = wantWorkers > 1 ? bundledWorker().then((c) => c, (e: Error) => e) : undefined;
   const binned = binRows(X, F, rows, opts.maxBins, true);
   const y = new Uint16Array(new SharedArrayBuffer(n * 2));
   const counts = new Float64Array(K);
@@ -61,7 +64,7 @@ export async function trainForest(input: TrainInput, opts: TrainOptions): Promis
   const maxFeatures = Math.max(1, Math.min(F, opts.maxFeatures ?? Math.floor(Math.sqrt(F))));
   const params = { maxDepth: opts.maxDepth, minLeaf: Math.max(1, opts.minLeaf), maxFeatures };
   const data = { bins: binned.bins, n, nFeatures: F, nClasses: K, y, classWeight };
-  const workers = Math.max(1, Math.min(opts.workers ?? DEFAULT_WORKERS, opts.trees));
+  const workers = wantWorkers;
   const shares: number[][] = Array.from({ length: workers }, () => []);
   for (let t = 0; t < opts.trees; t++) shares[t % workers]!.push(t);
 
@@ -77,8 +80,15 @@ export async function trainForest(input: TrainInput, opts: TrainOptions): Promis
     const r = runTreeJob(jobs[0]!, onTree);
     oob.set(r.oobVotes);
   } else {
-    const parts = await Promise.all(jobs.map((job) => runInWorker(job, onTree)));
-    for (const p of parts) for (let i = 0; i < p.length; i++) oob[i] += p[i]!;
+    const ready = await codeReady!;
+    const code = typeof ready === 'string' ? ready : undefined;
+    // No esbuild (a trimmed install): the same forest, on one thread.
+    if (code === undefined) process.stderr.write(`forest: worker threads unavailable (${String((ready as Error).message).split('\n')[0]}); training on one thread\n`);
+    if (code === undefined) oob.set(runTreeJob({ ...jobs[0]!, treeIndices: shares.flat().sort((a, b) => a - b) }, onTree).oobVotes);
+    else {
+      const parts = await Promise.all(jobs.map((job) => runInWorker(code!, job, onTree)));
+      for (const p of parts) for (let i = 0; i < p.length; i++) oob[i] += p[i]!;
+    }
   }
 
   const trees: TreeArrays[] = results.map(({ tree }) => ({
@@ -141,9 +151,9 @@ function bundledWorker(): Promise<string> {
   return workerCode;
 }
 
-async function runInWorker(job: TreeJob, onTree: (r: TreeResult) => void): Promise<Float64Array> {
+function runInWorker(code: string, job: TreeJob, onTree: (r: TreeResult) => void): Promise<Float64Array> {
   // execArgv [] : the worker is plain JavaScript, it must not load the parent's --import tsx (0.2 s a worker).
-  const w = new Worker(await bundledWorker(), { eval: true, workerData: job, execArgv: [] });
+  const w = new Worker(code, { eval: true, workerData: job, execArgv: [] });
   return new Promise((resolve, reject) => {
     w.on('message', (msg: ({ kind: 'tree' } & TreeResult) | { kind: 'done'; oobVotes: Float64Array }) => {
       if (msg.kind === 'tree') onTree({ index: msg.index, tree: msg.tree });

@@ -6,10 +6,12 @@ export interface Progress {
   stop(): void;
 }
 
+/** total 0 = unknown (a CSV of unknown length): counts without a bar. */
 export function progressBar(label: string, total: number): Progress {
   if (!process.stderr.isTTY) return { update() {}, stop() {} };
+  const format = total > 0 ? `${label.padEnd(8)} [{bar}] {percentage}% {value}/{total}` : `${label.padEnd(8)} {value} rows`;
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: `${label.padEnd(8)} [{bar}] {percentage}% {value}/{total}`, hideCursor: true },
+    { stream: process.stderr, format, hideCursor: true },
     cliProgress.Presets.shades_classic,
   );
   bar.start(total, 0);
