@@ -25,29 +25,34 @@ export function evaluateDataset(p: Predictor, ds: Dataset): Evaluation {
   const keep: number[] = [];
   const truth: number[] = [];
   for (let r = 0; r < ds.nRows; r++) {
-    let t: number;
-    if (byClass) t = p.classes.indexOf(ds.classes[ds.classIdx[r]!]!);
-    else if (binaryModel) t = ds.target[r]!;
-    else t = ds.target[r] ? (normalClass === 0 ? 1 : 0) : normalClass; // no class column: only the binary figures mean much
+    // A class model on data without a class column is scored as normal/anomaly only.
+    const t = byClass ? p.classes.indexOf(ds.classes[ds.classIdx[r]!]!) : ds.target[r]!;
     if (t < 0) continue; // a class the model never learned
     keep.push(r);
     truth.push(t);
   }
-  if (!keep.length) throw new Error('none of the data\'s classes is known to the model');
+  if (!keep.length) throw new Error("none of the data's classes is known to the model");
   const F = p.featureNames.length;
   const X = new Float32Array(keep.length * F);
   keep.forEach((r, i) => {
     for (let f = 0; f < F; f++) X[i * F + f] = ds.X[r * ds.nFeatures + cols[f]!]!;
   });
   const pred = p.predict(X, keep.length, F);
-  const m = scoreClassifier({
-    classes: p.classes,
-    truth,
-    pred: pred.cls,
-    proba: pred.proba,
-    normalClass: binaryModel ? 0 : normalClass,
-    binaryTruth: keep.map((r) => ds.target[r]!),
-  });
+  const binaryTruth = keep.map((r) => ds.target[r]!);
+  let m;
+  if (byClass || binaryModel) {
+    m = scoreClassifier({ classes: p.classes, truth, pred: pred.cls, proba: pred.proba, normalClass: binaryModel ? 0 : normalClass, binaryTruth });
+  } else {
+    const K = p.classes.length;
+    const proba = new Float64Array(keep.length * 2);
+    const cls = new Uint16Array(keep.length);
+    for (let i = 0; i < keep.length; i++) {
+      proba[2 * i] = pred.proba[i * K + normalClass]!;
+      proba[2 * i + 1] = 1 - proba[2 * i]!;
+      cls[i] = pred.cls[i] === normalClass ? 0 : 1;
+    }
+    m = scoreClassifier({ classes: ['normal', 'anomaly'], truth, pred: cls, proba, normalClass: 0, binaryTruth });
+  }
   return { ...m, model: { kind: p.kind, classes: p.classes }, skipped: ds.nRows - keep.length };
 }
 

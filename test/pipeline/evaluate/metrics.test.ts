@@ -47,3 +47,15 @@ describe('evaluate: metrics', () => {
     assert.throws(() => evaluateDataset(jsonPredictor(fit.model), { ...ds, featureNames: ['x', 'y', 'z', 'w'] }), /lacks feature "f0"/);
   });
 });
+
+describe('evaluate: a class model on data without classes', () => {
+  it('is scored as normal/anomaly against the target column', async () => {
+    const ds = blobs(900, 12, 3, 4);
+    const fit = await fitDataset(ds, { ...FIT_DEFAULTS, trees: 8, workers: 1 });
+    const e = evaluateDataset(jsonPredictor(fit.model), { ...ds, classes: [], classIdx: new Uint16Array(ds.nRows) });
+    assert.deepEqual(e.classes, ['normal', 'anomaly']);
+    assert.equal(e.confusion.flat().reduce((a, b) => a + b, 0), ds.nRows);
+    assert.ok(e.accuracy > 0.9 && e.aucRoc > 0.95, `${e.accuracy} ${e.aucRoc}`);
+    assert.equal(e.f1, evaluateDataset(jsonPredictor(fit.model), ds).f1);
+  });
+});
