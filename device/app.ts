@@ -11,6 +11,7 @@ import { parseLedCommand } from './led/command.ts';
 import { LedController, type LedReport } from './led/controller.ts';
 import { RateLimit } from './lib/rate-limit.ts';
 import { startOta } from './ota/index.ts';
+import { startMeterDetector } from './meter/index.ts';
 
 export const APP_VERSION: number = __APP_VERSION__;
 
@@ -77,6 +78,7 @@ export class App {
       if (topic === this.topics.ledSet || topic === this.topics.fleetLedSet) this.onLedCommand(topic, payload);
     });
     startOta(this.mqtt);
+    startMeterDetector(this);
     if (s.healthSec > 0) native.timerStart(s.healthSec * 1000, true, () => this.publishHealth());
     this.wifi.start();
   }

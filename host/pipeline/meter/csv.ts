@@ -1,0 +1,82 @@
+/**
+ * Collected telemetry (`jerrywatt collect`'s mqtt_all_messages_<stamp>.csv, or any CSV with `Start register`,
+ * `Raw data` and optionally `meter`, `ts`) -> readings in meter time order, numbers read with the device's own
+ * number parser.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { openCsv, columnIndex } from '../process/rows.ts';
+import { parseNumberText } from '../../../device/meter/reading.ts';
+import type { MeterDatasetBuilder } from './assemble.ts';
+
+interface Row {
+  meter: string;
+  register: number;
+  raw: number;
+  ts: number;
+  row: number;
+  seq: number;
+}
+
+/** Files given, with directories expanded to their mqtt_all_messages_*.csv (the per-register files repeat them). */
+export async function collectedFiles(paths: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    const s = await stat(p).catch(() => null);
+    if (!s) throw new Error(`${p}: no such file or directory`);
+    if (!s.isDirectory()) {
+      out.push(p);
+      continue;
+    }
+    const names = (await readdir(p)).filter((n) => /^mqtt_all_messages_.*\.csv$/.test(n)).sort();
+    out.push(...names.map((n) => join(p, n)));
+  }
+  if (!out.length) throw new Error(`no mqtt_all_messages_*.csv in ${paths.join(', ')}`);
+  return out;
+}
+
+/** ts as epoch ms from a number or an ISO time; NaN when absent or unreadable. */
+function readTs(text: string | undefined): number {
+  if (!text) return NaN;
+  const n = parseNumberText(text);
+  if (n === n) return n;
+  const d = Date.parse(/Z|[+-]\d\d:?\d\d$/.test(text) ? text : text + 'Z');
+  return d;
+}
+
+export async function addCollectedCsv(b: MeterDatasetBuilder, files: string[]): Promise<number> {
+  const rows: Row[] = [];
+  let seq = 0;
+  for (const path of files) {
+    const { header, records } = await openCsv(path);
+    const cReg = columnIndex(header, 'Start register', 'register');
+    const cRaw = columnIndex(header, 'Raw data', 'raw');
+    if (cReg < 0 || cRaw < 0) throw new Error(`${path}: needs "Start register" and "Raw data" columns (have: ${header.join(', ')})`);
+    const cTs = columnIndex(header, 'ts');
+    const cTime = columnIndex(header, 'Time');
+    const cMeter = columnIndex(header, 'meter');
+    for await (const r of records) {
+      if (r.error) {
+        b.skip(r.row, r.error);
+        continue;
+      }
+      const register = parseNumberText(r.fields[cReg] ?? '');
+      const raw = parseNumberText(r.fields[cRaw] ?? '');
+      if (!(register >= 0 && register === Math.floor(register))) {
+        b.skip(r.row, `bad register "${r.fields[cReg] ?? ''}"`);
+        continue;
+      }
+      if (raw !== raw) {
+        b.skip(r.row, `bad raw "${r.fields[cRaw] ?? ''}"`);
+        continue;
+      }
+      let ts = cTs >= 0 ? readTs(r.fields[cTs]) : NaN;
+      if (ts !== ts && cTs >= 0 && cTime >= 0) ts = readTs(r.fields[cTime]);
+      rows.push({ meter: cMeter >= 0 ? (r.fields[cMeter] ?? '') : '', register, raw, ts, row: r.row, seq: seq++ });
+    }
+  }
+  // Arrival order across meters and rotated files is not meter time: sort each meter's readings by ts (stable).
+  rows.sort((a, b) => (a.meter < b.meter ? -1 : a.meter > b.meter ? 1 : a.ts === b.ts || a.ts !== a.ts || b.ts !== b.ts ? a.seq - b.seq : a.ts - b.ts));
+  for (const r of rows) b.add(r.meter, r.register, r.raw, r.ts, r.row);
+  return rows.length;
+}
