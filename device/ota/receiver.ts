@@ -160,6 +160,7 @@ export class OtaReceiver {
     if (why) return this.refuse(m.session, why, cur !== undefined && this.phase !== null);
     // Accepted for download: supersedes whatever was in progress.
     this.halt();
+    this.stats.peakOutstandingBytes = this.stats.heldBytes = 0; // `mem` in the status is per transfer
     this.offer = this.copyOffer(offer);
     this.label = label;
     this.done = 0;
@@ -187,7 +188,6 @@ export class OtaReceiver {
     const data = len === m.chunk ? this.scratch! : new ArrayBuffer(len);
     const view = len === m.chunk ? this.scratchView! : new Uint8Array(data);
     view.set(buf.subarray(FRAME_HEADER_BYTES));
-    this.stats.heldBytes = Math.max(this.stats.heldBytes, len);
     this.n.partWrite(this.label, off, data);
     if (crc32(new Uint8Array(this.n.partMap(this.label, off, len))) !== h.crc) {
       // Flash did not take it (written over non-erased bytes): erase that sector and fetch what lived there again.
@@ -211,6 +211,9 @@ export class OtaReceiver {
       this.scratch = new ArrayBuffer(m.chunk);
       this.scratchView = new Uint8Array(this.scratch);
     }
+    // What this transfer holds: the scratch chunk, the bitmap and the window table (index + time per entry).
+    const held = m.chunk + this.win.received.length + 12 * this.win.window;
+    if (held > this.stats.heldBytes) this.stats.heldBytes = held;
     this.eraseAt = this.done * m.chunk;
     this.eraseEnd = Math.ceil(m.size / SECTOR) * SECTOR;
     this.enter('erase');
@@ -235,7 +238,7 @@ export class OtaReceiver {
     if (!ranges) return;
     const n = writeRequest(this.reqBuf, this.offer!.manifest.session, ranges);
     this.stats.requests++;
-    const out = this.win.inFlight * this.offer!.manifest.chunk;
+    const out = this.win.inFlight * (FRAME_HEADER_BYTES + this.offer!.manifest.chunk);
     if (out > this.stats.peakOutstandingBytes) this.stats.peakOutstandingBytes = out;
     this.client.publish(this.t.req, this.reqBuf.subarray(0, n), { qos: 0 });
   }
@@ -424,7 +427,9 @@ export class OtaReceiver {
 
   private rollback(reason: string): void {
     const kind = this.offer!.manifest.kind;
-    this.finish('rolled-back', reason);
+    // Saved now, published by the previous image once it runs again: a "rolled-back" status from the image being
+    // rolled back would name the wrong running slot, and a power cut before the restart rolls back anyway.
+    this.finish('rolled-back', reason, false);
     if (kind === 'firmware') {
       this.step(() => this.n.otaRollback(), 200);
     } else {
@@ -474,12 +479,14 @@ export class OtaReceiver {
   }
 
   /** Ends the update: final status saved and published, progress cleared. */
-  private finish(state: OtaState, reason: string): void {
+  private finish(state: OtaState, reason: string, publish = true): void {
     const m = this.offer!.manifest;
     if (state === 'accepted') this.st.set(SEQ_KEY[m.kind], m.version);
     this.halt();
     this.probing = false;
-    this.setState(state, reason);
+    this.state = state;
+    this.reason = reason;
+    if (publish) this.publishStatus(true);
     this.st.set('otaLast', this.statusJson());
     this.st.erase('otaProg');
     this.st.erase('otaOffer');
@@ -493,7 +500,7 @@ export class OtaReceiver {
   }
 
   private refuse(session: number, reason: string, thenCurrent = false): void {
-    this.client.publish(this.t.status, JSON.stringify({ state: 'rejected', session, reason, running: this.running() }), { qos: 1, retain: !thenCurrent });
+    this.client.publish(this.t.status, JSON.stringify({ state: 'rejected', session, reason, running: this.running(), mem: { peak: this.stats.peakOutstandingBytes, held: this.stats.heldBytes } }), { qos: 1, retain: !thenCurrent });
     if (thenCurrent) this.publishStatus(true);
   }
 
@@ -507,9 +514,22 @@ export class OtaReceiver {
     const now = this.n.millis();
     if (!force && now - this.lastStatusAt < 500) return;
     this.lastStatusAt = now;
-    // With nothing in progress since boot, the last final status stays the word on this device.
-    const json = !this.offer && this.lastFinal ? this.lastFinal : this.statusJson();
+    // With nothing in progress since boot, the last final status stays the word on this device, with what runs
+    // now: it was saved before a rollback restart, by the image that is no longer running.
+    const json = !this.offer && this.lastFinal ? this.lastFinalNow() : this.statusJson();
     this.client.publish(this.t.status, json, { qos: 1, retain: true });
+  }
+
+  private lastFinalNow(): string {
+    let j: { [k: string]: unknown };
+    try {
+      j = JSON.parse(this.lastFinal);
+    } catch (e) {
+      return this.statusJson();
+    }
+    j.running = this.running();
+    j.mem = { peak: this.stats.peakOutstandingBytes, held: this.stats.heldBytes };
+    return JSON.stringify(j);
   }
 
   private republishLast(): void {
@@ -528,6 +548,7 @@ export class OtaReceiver {
       total: m ? Math.ceil(m.size / m.chunk) : 0,
       reason: this.reason,
       running: this.running(),
+      mem: { peak: this.stats.peakOutstandingBytes, held: this.stats.heldBytes },
     });
   }
 

@@ -1,79 +1,101 @@
+/**
+ * Happy paths on the real simulated board (SimBoard running dist/device/app.js): app image, firmware and model,
+ * through aedes and the fault proxy (with no faults), on a manual clock.
+ */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../host/broker/embedded.ts';
 import { startFaultProxy, type FaultProxy } from '../../host/ota/testing/fault-proxy.ts';
 import { publishUpdate } from '../../host/ota/publisher.ts';
-import { packAppImage } from '../../build/app-image.ts';
 import { makeTestFirmwareImage } from '../../host/ota/firmware-image.ts';
-import { TestDevice, keyPair, offerFor } from './harness.ts';
+import type { Observer } from '../spine/util.ts';
+import { SimDevice, assertEndsWell, keyPair, offerFor, runnableAppImage, sha, statusObserver, testModelBin } from './sim-harness.ts';
 
-const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-
-export function appImage(version: number, bytes = 40000, seed = version): Buffer {
-  const payload = Buffer.alloc(bytes);
-  for (let i = 0; i < bytes; i++) payload[i] = (i * 31 + seed * 7) & 0xff;
-  return packAppImage(payload, { contractVersion: 1, appVersion: version, payloadKind: 'source' });
-}
-
-describe('OTA end to end (aedes on loopback, fault proxy, fake board)', function () {
+describe('OTA end to end on the simulated board (aedes, real bundle)', function () {
   this.timeout(30000);
   let broker: EmbeddedBroker;
   let proxy: FaultProxy;
+  let obs: Observer;
   const keys = keyPair();
-  const devices: TestDevice[] = [];
+  const devices: SimDevice[] = [];
 
   beforeEach(async () => {
     broker = await startEmbeddedBroker();
     proxy = await startFaultProxy(broker.port);
+    obs = await statusObserver(broker.url);
   });
   afterEach(async () => {
     for (const d of devices.splice(0)) d.stop();
+    await obs.close();
     await proxy.close();
     await broker.close();
   });
 
-  const device = (id: string, extra = {}) => {
-    const d = new TestDevice(id, { url: proxy.url, pubDer: keys.pubDer, ...extra });
+  const device = (id: string) => {
+    const d = new SimDevice(id, { brokerUrl: proxy.url, pubDer: keys.pubDer });
     devices.push(d);
     d.boot();
     return d;
   };
+  const publish = (kind: 'app' | 'firmware' | 'model', version: number, image: Buffer) => {
+    const { manifest, offer } = offerFor({ kind, version, image, target: { device: 'dev1' } }, keys.priv);
+    return publishUpdate({ url: broker.url, offer, manifest, image, timeoutMs: 20000 });
+  };
 
-  it('installs an app image: restart into the new slot, probation, accepted, byte-identical', async () => {
+  it('app image: written to the free slot, restart into it, probation, accepted; the new bundle runs', async () => {
     const d = device('dev1');
-    const img = appImage(2);
-    const { manifest, offer } = offerFor({ kind: 'app', version: 2, image: img, target: { device: 'dev1' } }, keys.priv);
-    const r = await publishUpdate({ url: broker.url, offer, manifest, image: img, timeoutMs: 20000 });
+    const img = await runnableAppImage(2, 120 * 1024);
+    const r = await publish('app', 2, img);
     assert.equal(r.devices.get('dev1')?.state, 'accepted', JSON.stringify(r.devices.get('dev1')));
     assert.ok(r.ok);
-    assert.equal(d.board.appSlot, 'app_a'); // from the embedded app, the first slot
-    assert.equal(sha(d.board.slotBytes('app_a', img.length)), sha(img));
-    assert.equal(d.board.getKv('state', 'otaSeqApp'), 2);
-    assert.equal(d.board.getKv('state', 'appTrial'), 0);
-    assert.equal(d.last?.state, 'accepted');
-    assert.ok(d.peakOutstanding <= 16 * 4096, `outstanding ${d.peakOutstanding}`);
+    await assertEndsWell(d, obs, broker.url, 'app', img, 'new');
+    assert.equal(d.lastBoot.appSlot, 'app_a');
+    assert.equal(d.lastBoot.appVersion, 2);
+    assert.equal(d.board.state.get('otaSeqApp')?.v, 2);
+    assert.equal(d.board.state.get('appTrial')?.v, 0);
+    // The birth message comes from the new bundle itself.
+    assert.equal(obs.last('esp/dev1/status')?.json.app, 2);
+    assert.ok(d.logs.some((l) => l.includes('jerrywatt app 2 on dev1')));
   });
 
-  it('installs a firmware image: set-boot, restart, probation, marked valid', async () => {
+  it('firmware: set-boot, restart into the other slot, probation, marked valid; the running slot is byte-identical', async () => {
     const d = device('dev1');
-    const img = makeTestFirmwareImage(300 * 1024, 5);
-    const { manifest, offer } = offerFor({ kind: 'firmware', version: 3, image: img, target: { device: 'dev1' } }, keys.priv);
-    const r = await publishUpdate({ url: broker.url, offer, manifest, image: img, timeoutMs: 20000 });
+    const img = makeTestFirmwareImage(256 * 1024, 5);
+    const r = await publish('firmware', 3, img);
     assert.equal(r.devices.get('dev1')?.state, 'accepted', JSON.stringify(r.devices.get('dev1')));
-    assert.deepEqual(d.board.native().otaRunning(), { label: 'ota_1', state: 'valid' });
-    assert.equal(sha(d.board.slotBytes('ota_1', img.length)), sha(img));
+    await assertEndsWell(d, obs, broker.url, 'firmware', img, 'new');
+    assert.equal(d.board.otadata.running, 'ota_1');
+    assert.equal(d.lastBoot.firmwareSlot, 'ota_1');
+    assert.match(obs.last('esp/dev1/status')?.json.firmware, /ota_1/);
+    // The new firmware survives a power cycle: it was marked valid, so the bootloader keeps it.
+    d.board.powerCut();
+    d.boot();
+    assert.equal(d.lastBoot.firmwareSlot, 'ota_1');
+    assert.equal(d.board.otadata.state('ota_1'), 'valid');
   });
 
-  it('installs a model into the inactive model slot and swaps it in without a restart', async () => {
-    const swapped: string[] = [];
-    const d = device('dev1', { onModel: (slot: string, v: number) => swapped.push(`${slot}@${v}`) });
-    const img = Buffer.alloc(50000, 7);
-    const { manifest, offer } = offerFor({ kind: 'model', version: 1, image: img, target: { device: 'dev1' } }, keys.priv);
-    const r = await publishUpdate({ url: broker.url, offer, manifest, image: img, timeoutMs: 20000 });
+  it('firmware twice: the second update goes to the slot that is not running (ota_0), and survives a power cycle', async () => {
+    const d = device('dev1');
+    const a = makeTestFirmwareImage(64 * 1024, 11);
+    const b = makeTestFirmwareImage(80 * 1024, 12);
+    assert.ok((await publish('firmware', 2, a)).ok);
+    const r = await publish('firmware', 3, b);
+    assert.ok(r.ok, JSON.stringify(r.devices.get('dev1')));
+    await assertEndsWell(d, obs, broker.url, 'firmware', b, 'new', { fw: 'ota_1' });
+    assert.equal(d.board.otadata.running, 'ota_0');
+    d.board.powerCut();
+    d.boot();
+    assert.equal(d.lastBoot.firmwareSlot, 'ota_0');
+  });
+
+  it('model: written to the free model slot and switched in without a restart', async () => {
+    const d = device('dev1');
+    const img = await testModelBin(1);
+    const r = await publish('model', 1, img);
     assert.equal(r.devices.get('dev1')?.state, 'accepted');
-    assert.equal(d.boots, 1, 'no restart');
-    assert.deepEqual(swapped, ['model_a@1']);
-    assert.equal(d.board.getKv('state', 'modelSlot'), 'model_a');
-    assert.equal(sha(d.board.slotBytes('model_a', img.length)), sha(img));
+    assert.equal(d.boots.length, 1, 'no restart');
+    const st = await assertEndsWell(d, obs, broker.url, 'model', img, 'new');
+    assert.equal(st.running.model, 'model_a');
+    assert.equal(d.board.state.get('modelSlot')?.v, 'model_a');
+    assert.equal(sha(d.slot('model_a', img.length)), sha(img));
   });
 });
