@@ -83,7 +83,8 @@ export class MeterDetector {
     readonly cfg: DetectorConfig,
   ) {
     this.anomalyTopic = cfg.prefix + '/' + cfg.deviceId + '/anomaly';
-    this.alarm = new AlarmLed(cfg.alarmPin);
+    // A device that watches no meter leaves the alarm pin alone.
+    this.alarm = new AlarmLed(cfg.meters.length ? cfg.alarmPin : -1);
     this.slot = cfg.modelSlot;
     const now = native.millis();
     for (const id of cfg.meters) {
@@ -111,12 +112,12 @@ export class MeterDetector {
   }
 
   start(): void {
+    if (!this.meters.length) return;
     if (this.slot) {
       const m = loadModelFromSlot(this.slot, this.cfg.map.mask);
       if (typeof m === 'string') this.host.reportError('model not loaded: ' + m, { slot: this.slot });
       else this.model = m;
     }
-    if (!this.meters.length) return;
     this.host.mqtt.subscribe(
       this.meters.map((m) => m.topic),
       { qos: 0 },

@@ -8,6 +8,9 @@ import { parseRegisterMap } from './registers.ts';
 import { MeterDetector, type DetectorHost } from './detector.ts';
 
 export function startMeterDetector(app: DetectorHost & { settings: { topicPrefix: string; deviceId: string; ledPin: number } }): MeterDetector | null {
+  const meters = readSetting('meters').split(',').map((s) => s.trim()).filter((s) => s.length > 0 && s.indexOf('/') < 0 && s.indexOf('+') < 0 && s.indexOf('#') < 0);
+  // Watching no meter, the detector stays out of the way: no pins, no subscriptions, no say over models.
+  if (!meters.length) return null;
   const map = parseRegisterMap(readSetting('meterRegs'));
   if (typeof map === 'string') {
     app.reportError('meter detector off: ' + map, { setting: 'meterRegs' });
@@ -21,7 +24,7 @@ export function startMeterDetector(app: DetectorHost & { settings: { topicPrefix
   const d = new MeterDetector(app, {
     prefix: app.settings.topicPrefix,
     deviceId: app.settings.deviceId,
-    meters: readSetting('meters').split(',').map((s) => s.trim()).filter((s) => s.length > 0 && s.indexOf('/') < 0 && s.indexOf('+') < 0 && s.indexOf('#') < 0),
+    meters,
     map,
     alarmPin,
     scoreMs: Math.max(0, readSetting('meterScoreMs')),

@@ -74,9 +74,78 @@ Ctrl-C closes the files and prints the counts. See docs/collect.md.`,
 
   program
     .command('retrain')
-    .description('retrain on newly collected data and publish the model if it is better (not built yet: see the anomaly-detection issue)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new CliError('retrain: not built yet', 2);
+    .description('train a meter model on newly collected telemetry; export (and publish) it only if it beats the current model on held-out data')
+    .requiredOption('--data <paths...>', 'collected CSVs: files, or directories of mqtt_all_messages_*.csv (jerrywatt collect --out)')
+    .requiredOption('--current <model>', 'the model in service (model.bin or model.json); a missing file means none yet')
+    .option('--out <dir>', 'where the new model goes (default: the directory of --current, whose model.bin it replaces)')
+    .option('--metric <m>', 'f1 (anomaly vs normal), macroF1 (per class) or accuracy', 'f1')
+    .option('--min-gain <x>', 'the new model must beat the current by more than this', positiveNumber('--min-gain'), 0)
+    .option('--version <n>', 'version of the new model (default: current + 1)')
+    .option('--register-map <map>', 'the devices\' meterRegs setting, register:quantity:scale[:offset],...')
+    .option('--trees <n>', 'trees', positiveNumber('--trees'), 20)
+    .option('--max-depth <n>', 'maximum tree depth', positiveNumber('--max-depth'), 10)
+    .option('--min-leaf <n>', 'minimum samples per leaf', positiveNumber('--min-leaf'), 3)
+    .option('--seed <n>', 'random seed (split and trees)', positiveNumber('--seed'), 1)
+    .option('--quantize <q>', 'thresholds: float32 or int16', 'float32')
+    .option('--publish', 'send the new model to devices as a model OTA (needs --key and --device or --group)')
+    .option('--key <pem>', 'OTA signing private key (jerrywatt ota keygen)')
+    .option('--device <id>', 'publish to this device')
+    .option('--group <g>', 'publish to this group')
+    .option('--broker <url>', 'MQTT broker for --publish', 'mqtt://127.0.0.1:1883')
+    .option('--prefix <p>', 'topic prefix', 'esp')
+    .option('--timeout <sec>', 'give up on devices that have not finished the OTA', positiveNumber('--timeout'), 600)
+    .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      `
+Both models are scored on the same held-out samples (20 %, split by blocks of samples, never by row), labelled
+by the EN 50160 limits (voltage outside 230 V +-10 %: sag/swell; frequency outside 49.5-50.5 Hz: freq).
+Exit status 0 whether or not the model changed; 1 when a publish was asked for and a device did not accept.
+Daily, from cron (docs/anomaly.md):
+  15 3 * * * cd /srv/jerrywatt && npx jerrywatt retrain --data data/raw --current models/meter/model.bin --publish --key ota-signing.key --group meters >> retrain.log 2>&1`,
+    )
+    .action(async (o: { data: string[]; current: string; out?: string; metric: string; minGain: number; version?: string; registerMap?: string; trees: number; maxDepth: number; minLeaf: number; seed: number; quantize: string; publish?: boolean; key?: string; device?: string; group?: string; broker: string; prefix: string; timeout: number; json?: boolean }) => {
+      const { runRetrain } = await import('../../retrain/index.ts');
+      const { RETRAIN_METRICS } = await import('../../retrain/evaluate.ts');
+      const { join } = await import('node:path');
+      const { repoRoot } = await import('../paths.ts');
+      if (!RETRAIN_METRICS.includes(o.metric as never)) throw new CliError(`--metric must be one of ${RETRAIN_METRICS.join(', ')}, got "${o.metric}"`, 2);
+      if (o.quantize !== 'float32' && o.quantize !== 'int16') throw new CliError(`--quantize must be float32 or int16, got "${o.quantize}"`, 2);
+      const version = o.version === undefined ? undefined : Number(o.version);
+      if (version !== undefined && !(Number.isInteger(version) && version >= 1)) throw new CliError(`--version must be an integer >= 1, got "${o.version}"`, 2);
+      if (o.publish && (!o.key || !!o.device === !!o.group)) throw new CliError('--publish needs --key and exactly one of --device, --group', 2);
+      let r;
+      try {
+        r = await runRetrain({
+          data: o.data,
+          current: o.current,
+          outDir: o.out,
+          metric: o.metric as 'f1',
+          minGain: o.minGain,
+          version,
+          registerMap: o.registerMap,
+          trees: o.trees,
+          maxDepth: o.maxDepth,
+          minLeaf: o.minLeaf,
+          seed: o.seed,
+          quantize: o.quantize,
+          partitionsCsv: join(repoRoot(), 'partitions.csv'),
+          publish: o.publish ? { broker: o.broker, key: o.key!, device: o.device, group: o.group, prefix: o.prefix, timeoutMs: o.timeout * 1000 } : undefined,
+          log: (l) => process.stderr.write(`retrain: ${l}\n`),
+        });
+      } catch (err) {
+        throw new CliError(`retrain: ${(err as Error).message}`);
+      }
+      const summary = {
+        better: r.better,
+        metric: r.metric,
+        heldOut: r.heldOutRows,
+        current: { version: r.current.version, score: r.current.evaluation ? r.current.score : null, note: r.current.unscored },
+        candidate: { version: r.candidate.version, score: r.candidate.score },
+        model: r.exported?.files.bin,
+        published: r.published ? Object.fromEntries([...r.published.devices.values()].map((d) => [d.id, d.state])) : undefined,
+      };
+      process.stdout.write(o.json ? JSON.stringify(summary) + '\n' : `${r.better ? `new model v${r.candidate.version} written to ${r.exported!.files.bin}` : `kept model v${r.current.version}`} (${r.metric}: ${summary.current.score ?? 'n/a'} -> ${r.candidate.score.toFixed(4)})\n`);
+      if (r.published && !r.published.ok) throw new CliError('retrain: not every device accepted the new model', 1);
     });
 }
