@@ -415,7 +415,8 @@ export class OtaReceiver {
     const free = heap.jsSize - heap.jsUsed;
     // A heap the runtime cannot measure (NaN on the simulated board) does not fail the check.
     const healthy = this.client.connected && !(free < this.o.heapMin);
-    if (healthy && elapsed >= (this.o.settleMs ?? 3000)) {
+    // Healthy for the settle time passes; a deadline shorter than the settle time must not fail a healthy image.
+    if (healthy && elapsed >= Math.min(this.o.settleMs ?? 3000, this.o.probeSec * 1000)) {
       if (this.offer!.manifest.kind === 'firmware') this.n.otaMarkValid();
       else this.st.set('appTrial', 0);
       return this.finish('accepted', '');
@@ -431,7 +432,14 @@ export class OtaReceiver {
     // rolled back would name the wrong running slot, and a power cut before the restart rolls back anyway.
     this.finish('rolled-back', reason, false);
     if (kind === 'firmware') {
-      this.step(() => this.n.otaRollback(), 200);
+      this.step(() => {
+        this.n.otaRollback();
+        // Returns only when there is no usable firmware to go back to (esp_ota_mark_app_invalid_rollback_and_reboot
+        // fails): this image, verified but unhealthy, is all there is. Keep it rather than leave it to be aborted
+        // by the bootloader with nothing behind it, and say so.
+        this.n.otaMarkValid();
+        this.finish('rejected', `${reason}; no firmware to roll back to, kept ${this.n.otaRunning().label}`);
+      }, 200);
     } else {
       this.st.set('appRolled', reason);
       this.st.set('appSlot', this.st.get('appPrev') as string);

@@ -57,11 +57,22 @@ export class OtaData {
     this.save();
   }
 
-  /** Marks the running slot invalid and the other to boot. */
-  rollback(): void {
+  /**
+   * Whether the other slot is marked usable, as esp_ota_check_rollback_is_possible asks of otadata (not undefined,
+   * invalid or aborted). That call also verifies the image; the caller does that part (it has the flash).
+   */
+  canRollback(): boolean {
+    const s = this.d.states[other(this.running)];
+    return s !== 'undefined' && s !== 'invalid' && s !== 'aborted';
+  }
+
+  /** Marks the running slot invalid and the other to boot. False, changing nothing, when rollback is not possible. */
+  rollback(): boolean {
+    if (!this.canRollback()) return false;
     this.d.states[this.running] = 'invalid';
     this.d.boot = other(this.running);
     this.save();
+    return true;
   }
 
   private save(): void {

@@ -303,6 +303,23 @@ describe('OTA faults on the simulated board (aedes, fault proxy, real bundle)', 
     await ends(d, 'firmware', img, 'old');
   });
 
+  it('a firmware failing probation with nothing usable to roll back to is kept, verified, and reported as such', async () => {
+    const d = device('dev1', { settings: { otaProbeSec: 2 } });
+    const v2 = makeTestFirmwareImage(64 * 1024, 21);
+    const v3 = makeTestFirmwareImage(64 * 1024, 22);
+    const r2 = await publish('firmware', 2, v2);
+    assert.ok(r2.ok, JSON.stringify([...r2.devices.values()]));
+    // Damage v2 in ota_1 (a NOR write can clear bits): the bootloader and rollback must not trust it any more.
+    const p = d.board.partitions.get('ota_1')!;
+    d.board.flash.write(p.offset + 1000, new Uint8Array([0]));
+    d.board.on('boot', (b) => void (proxy.refuse = b.firmwareSlot === 'ota_0')); // v3 cannot get online
+    d.board.on('log', (_l, m) => void (m.includes('rollback is not possible') && (proxy.refuse = false)));
+    const r = await publish('firmware', 3, v3);
+    assert.equal(r.devices.get('dev1')!.state, 'rejected', JSON.stringify(r.devices.get('dev1')));
+    assert.match(r.devices.get('dev1')!.reason, /no firmware to roll back to, kept ota_0/);
+    await ends(d, 'firmware', v3, 'new', { fw: 'ota_1', state: /rejected/ });
+  });
+
   it('a new app that throws after start fails its probation (restart on probation) and the loader rolls back', async () => {
     const d = device();
     const good = await runnableAppImage(2, 40 * 1024);
