@@ -4,6 +4,8 @@ import { SimBoard } from '../../host/sim/board.ts';
 import { ensureBundle } from './util.ts';
 import { ManualClock } from '../../host/sim/clock.ts';
 import { SETTINGS } from '../../device/settings/keys.ts';
+import { readFileSync } from 'node:fs';
+import { stripMeanings } from '../../esbuild.config.mjs';
 
 describe('the native contract on the simulated board', () => {
   it('implements every declared function, and nothing undeclared', async () => {
@@ -24,5 +26,14 @@ describe('the native contract on the simulated board', () => {
     const keys = Object.values(SETTINGS).map((s) => `${s.store}/${s.key}`);
     for (const s of Object.values(SETTINGS)) assert.ok(s.key.length >= 1 && s.key.length <= 15, `${s.key} is ${s.key.length} characters`);
     assert.equal(new Set(keys).size, keys.length, 'duplicate keys');
+  });
+
+  it('the device bundle carries every settings key but none of the meanings', async () => {
+    const bundle = readFileSync(await ensureBundle(), 'utf8');
+    for (const s of Object.values(SETTINGS)) {
+      assert.ok(bundle.includes(`key:"${s.key}"`), `${s.key} missing from the bundle`);
+      assert.ok(!bundle.includes(s.meaning), `meaning of ${s.key} is in the bundle`);
+    }
+    assert.equal(stripMeanings(`a: { key: 'k', default: 1, meaning: 'it\\'s' },`), `a: { key: 'k', default: 1 },`);
   });
 });
