@@ -4,24 +4,34 @@
  *    image (pending-verify), versus the raw rate of the same frames pushed through the same broker with QoS 1 to
  *    the same number of subscribers and no device logic;
  * 2. with 50 ms of added delay each way (fault proxy): our window (16) versus stop-and-wait (window 1);
- * 3. the device's peak buffered bytes (in-flight requested bytes, and what the receiver itself holds).
- * Against aedes, and mosquitto when installed. Devices are the OTA receiver on the test board (test/ota/fake-board.ts:
- * NOR flash in memory, no flash timing), so the figures are protocol + broker + Node costs, not ESP32 flash speed.
+ * 3. the device's peak buffered bytes (in-flight requested bytes, and what the receiver itself holds), as the
+ *    receiver reports them in its status (`mem`).
+ * Against aedes, and mosquitto when installed. Devices are real simulated boards (host/sim SimBoard running
+ * dist/device/app.js in its sandbox, NOR flash in memory, real clock): the figures are protocol + broker + Node +
+ * simulator costs, not ESP32 flash speed (no erase/write timing is simulated).
  */
-import os from 'node:os';
 import mqtt from 'mqtt';
 import { startEmbeddedBroker } from '../host/broker/embedded.ts';
 import { startFaultProxy } from '../host/ota/testing/fault-proxy.ts';
 import { publishUpdate } from '../host/ota/publisher.ts';
+import { buildManifest, signOffer } from '../host/ota/offer.ts';
 import { makeTestFirmwareImage } from '../host/ota/firmware-image.ts';
 import { encodeFrame } from '../device/ota/frame.ts';
+import { SimBoard } from '../host/sim/board.ts';
+import { buildDevice } from '../build/bundle.ts';
+import { distPath, repoRoot } from '../host/cli/paths.ts';
+import { existsSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
 import { mosquittoPath, startMosquitto } from '../test/helpers/mosquitto.ts';
-import { TestDevice, keyPair, offerFor } from '../test/ota/harness.ts';
+import { machineLine } from './machine.ts';
 
 const CHUNK = 4096;
 const FW_BYTES = 1536 * 1024;
 const DELAY_BYTES = 256 * 1024;
-const keys = keyPair();
+const keys = (() => {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return { priv: privateKey, pubDer: new Uint8Array(publicKey.export({ type: 'spki', format: 'der' })) };
+})();
 
 interface Run {
   kbps: number;
@@ -31,24 +41,55 @@ interface Run {
   ok: boolean;
 }
 
-async function otaRun(brokerUrl: string, devUrl: string, n: number, image: Buffer, window: number, version: number): Promise<Run> {
-  const devs: TestDevice[] = [];
+let boardSeq = 0;
+
+/** n simulated boards on `devUrl`, online (birth message seen) before the offer goes out. */
+async function boards(brokerUrl: string, devUrl: string, n: number, window: number): Promise<SimBoard[]> {
+  const watch = await mqtt.connectAsync(brokerUrl, { clean: true });
+  const online = new Set<string>();
+  watch.on('message', (t, p) => p.toString().includes('"online":true') && online.add(t.split('/')[1]!));
+  await watch.subscribeAsync('esp/+/status', { qos: 1 });
+  const out: SimBoard[] = [];
   for (let i = 0; i < n; i++) {
-    const d = new TestDevice(`b${i}`, { url: devUrl, pubDer: keys.pubDer, window, group: 'bench', settleMs: 0, retryMs: 1500 });
-    d.boot();
-    devs.push(d);
+    const id = `b${++boardSeq}`;
+    const b = new SimBoard({ deviceId: id, stateDir: null, settings: { deviceId: id, brokerUrl: devUrl, healthSec: 0, otaPubKey: keys.pubDer, group: 'bench', otaWindow: window } });
+    b.boot();
+    out.push(b);
   }
-  await new Promise((r) => setTimeout(r, 300));
-  const { manifest, offer } = offerFor({ kind: 'firmware', version, image, target: { group: 'bench' } }, keys.priv);
+  const t0 = Date.now();
+  while (out.some((b) => !online.has(b.deviceId)) && Date.now() - t0 < 10000) await new Promise((r) => setTimeout(r, 20));
+  await watch.endAsync();
+  return out;
+}
+
+async function otaRun(brokerUrl: string, devUrl: string, n: number, image: Buffer, window: number, version: number): Promise<Run> {
+  const devs = await boards(brokerUrl, devUrl, n, window);
+  const ids = new Set(devs.map((d) => d.deviceId));
+  // The receiver's own accounting, from its statuses.
+  const mem = await mqtt.connectAsync(brokerUrl, { clean: true });
+  let peakOutstanding = 0;
+  let peakHeld = 0;
+  mem.on('message', (t, p) => {
+    if (!ids.has(t.split('/')[1]!)) return;
+    try {
+      const m = JSON.parse(p.toString()).mem;
+      if (m) ((peakOutstanding = Math.max(peakOutstanding, m.peak)), (peakHeld = Math.max(peakHeld, m.held)));
+    } catch {
+      /* not ours */
+    }
+  });
+  await mem.subscribeAsync('esp/+/ota/status', { qos: 0 });
+  const manifest = buildManifest({ kind: 'firmware', version, image, target: { group: 'bench' } });
+  const offer = signOffer(manifest, keys.priv);
   const t0 = performance.now();
   const verified = new Map<string, number>();
-  const all = new Promise<void>((resolve) => {
+  await new Promise<void>((resolve) => {
     void publishUpdate({
       url: brokerUrl,
       offer,
       manifest,
       image,
-      expect: devs.map((d) => d.id),
+      expect: [...ids],
       timeoutMs: 300_000,
       onProgress: (p) => {
         if ((p.state === 'pending-verify' || p.state === 'accepted') && !verified.has(p.id)) verified.set(p.id, performance.now());
@@ -59,18 +100,11 @@ async function otaRun(brokerUrl: string, devUrl: string, n: number, image: Buffe
       resolve();
     });
   });
-  await all;
   const seconds = (Math.max(...verified.values()) - t0) / 1000;
-  const run: Run = {
-    kbps: (image.length * n) / 1024 / seconds,
-    seconds,
-    peakOutstanding: Math.max(...devs.map((d) => Math.max(d.peakOutstanding, d.rx?.stats.peakOutstandingBytes ?? 0))),
-    peakHeld: Math.max(...devs.map((d) => Math.max(d.peakHeld, d.rx?.stats.heldBytes ?? 0))),
-    ok: verified.size === n,
-  };
-  await new Promise((r) => setTimeout(r, 500)); // let the restarts and probation finish before tearing down
-  for (const d of devs) d.stop();
-  return run;
+  await new Promise((r) => setTimeout(r, 300)); // the last statuses
+  await mem.endAsync();
+  for (const d of devs) d.close();
+  return { kbps: (image.length * n) / 1024 / seconds, seconds, peakOutstanding, peakHeld, ok: verified.size === n };
 }
 
 /** The same frames, QoS 1, publisher -> broker -> n subscribers (one topic each), no device logic. */
@@ -116,14 +150,16 @@ async function suite(name: string, url: string, port: number): Promise<void> {
     const saw = await otaRun(url, proxy.url, 1, small, 1, version++);
     console.log(
       `50 ms each way, ${(small.length / 1024).toFixed(0)} KB: window 16 ${win.kbps.toFixed(1)} KB/s vs stop-and-wait ${saw.kbps.toFixed(1)} KB/s | ratio ${(win.kbps / saw.kbps).toFixed(1)}x` +
-        ` | peak in-flight ${win.peakOutstanding} B (bound ${16 * CHUNK}), stop-and-wait ${saw.peakOutstanding} B`,
+        ` | peak in-flight ${win.peakOutstanding} B (bound ${16 * (16 + CHUNK)}), stop-and-wait ${saw.peakOutstanding} B`,
     );
   } finally {
     await proxy.close();
   }
 }
 
-console.log(`machine: ${os.cpus()[0]?.model ?? '?'}, ${os.cpus().length} cores, node ${process.version}`);
+console.log(machineLine());
+console.log('devices: simulated boards (SimBoard, the real bundle), not the old fake board');
+if (!existsSync(distPath('device', 'app.js'))) await buildDevice({ root: repoRoot(), appVersion: 1 }); // what the boards run
 const aedes = await startEmbeddedBroker();
 try {
   await suite('aedes (embedded)', aedes.url, aedes.port);
