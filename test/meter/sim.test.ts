@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../../host/broker/embedded.ts';
+import { trainMeterModel } from '../../host/meters/model.ts';
+import { eventually, Observer } from '../spine/util.ts';
+import { loadFlow, setFlows, startNodeRed, stopNodeRed } from '../helpers/nodered.ts';
+import { events, meterBoard, publishSample, type MeterBoard } from './helpers.ts';
+
+describe('meter: anomaly detection on the simulated board (real bundle)', function () {
+  this.timeout(60_000);
+  let broker: EmbeddedBroker;
+  let obs: Observer;
+  let model: Uint8Array;
+  const boards: MeterBoard[] = [];
+  before(async () => {
+    broker = await startEmbeddedBroker();
+    obs = await Observer.connect(broker.url, 'esp/#');
+    model = (await trainMeterModel({ version: 3, seed: 4 })).bytes;
+  });
+  after(async () => {
+    await stopNodeRed();
+    for (const b of boards) b.dispose();
+    await obs.close();
+    await broker.close();
+  });
+
+  it('a sag, a swell and a frequency excursion from the Node-RED meter flow each raise an event and the alarm LED within one sample, and end when cleared; stale data after the flow stops', async () => {
+    const b = await meterBoard('det1', broker.url, obs, { meters: 'm1', model, settings: { meterStaleMs: 3000 } });
+    boards.push(b);
+    const T0 = 1_767_225_600_000;
+    const interval = 20;
+    const schedule = [
+      { kind: 'sag', start: 10, ticks: 5, depth: 0.3 },
+      { kind: 'swell', start: 25, ticks: 5, depth: 0.15 },
+      { kind: 'freq', start: 40, ticks: 5, depth: 1.2 },
+    ];
+    await startNodeRed();
+    await setFlows(
+      loadFlow('meter-gateway', {
+        JW_MQTT_HOST: '127.0.0.1',
+        JW_MQTT_PORT: String(broker.port),
+        JW_METERS: 'm1',
+        JW_METER_INTERVAL: String(interval / 1000),
+        JW_METER_TICKS: '60',
+        JW_METER_T0: String(T0),
+        JW_METER_SCHEDULE: JSON.stringify(schedule),
+        JW_METER_SEED: '9',
+      }),
+    );
+    await eventually(() => events(obs, 'det1', 'end').length >= 3, 'three anomalies to start and end', { clocks: [b.clock] });
+    const seen = events(obs, 'det1').filter((e) => e.event === 'start' || e.event === 'end');
+    assert.deepEqual(
+      seen.map((e) => `${e.event}:${e.class}`),
+      ['start:sag', 'end:sag', 'start:swell', 'end:swell', 'start:freq', 'end:freq'],
+    );
+    schedule.forEach((d, k) => {
+      const start = seen[2 * k]!;
+      const end = seen[2 * k + 1]!;
+      const late = (start.ts - (T0 + d.start * interval)) / interval;
+      assert.ok(late >= 0 && late <= 1, `${d.kind} detected ${late} samples after it began`);
+      const clearLate = (end.ts - (T0 + (d.start + d.ticks) * interval)) / interval;
+      assert.ok(clearLate >= 0 && clearLate <= 1, `${d.kind} cleared ${clearLate} samples after it ended`);
+      assert.equal(start.model, 3);
+      assert.ok(start.score > 0.5 && start.score <= 1, `score ${start.score}`);
+      assert.equal(typeof start.features.voltage, 'number');
+      assert.equal(start.meter, 'm1');
+    });
+    assert.ok(Math.abs(seen[0].features.voltage - 161) < 3, `sag voltage ${seen[0].features.voltage}`);
+    // Alarm LED: lit at each start, off after each end; the command LED is never driven by the alarm.
+    assert.ok(b.alarm.filter((l) => l === 1).length >= 3, `alarm levels ${b.alarm.join('')}`);
+    assert.equal(b.board.gpioLevel(4), 0);
+    assert.ok(b.led.every((l) => l === 0), 'command LED untouched');
+    // The flow has stopped: after the stale timeout the meter is reported stale (and never scored normal).
+    await eventually(() => events(obs, 'det1', 'stale').length > 0, 'stale report', { clocks: [b.clock], stepMs: 200 });
+    const stale = events(obs, 'det1', 'stale')[0];
+    assert.deepEqual(stale.missing.sort(), ['activePower', 'current', 'frequency', 'thd', 'voltage']);
+    assert.equal(events(obs, 'det1', 'fresh').length, 0);
+  });
+
+  it('a register missing for longer than the timeout is reported stale, never scored normal; the alarm blinks slowly; complete samples make it fresh again', async () => {
+    const b = await meterBoard('det2', broker.url, obs, { meters: 'm2', model, settings: { meterStaleMs: 2000 } });
+    boards.push(b);
+    const ts0 = 1_000_000;
+    // Voltage never arrives: no sample is complete, so none is scored.
+    for (let k = 0; k < 10; k++) {
+      await publishSample(obs, 'm2', ts0 + k * 1000, 230, [1009]);
+      b.clock.advance(300);
+    }
+    await eventually(() => events(obs, 'det2', 'stale').length > 0, 'stale report', { clocks: [b.clock], stepMs: 100 });
+    const stale = events(obs, 'det2', 'stale')[0];
+    assert.deepEqual(stale.missing, ['voltage']);
+    assert.equal(stale.meter, 'm2');
+    assert.ok(stale.ageMs > 2000);
+    assert.equal(events(obs, 'det2').filter((e) => e.event !== 'stale').length, 0, 'nothing scored while voltage is missing');
+    const before = b.alarm.length;
+    b.clock.advance(4000);
+    assert.ok(b.alarm.length - before >= 3 && b.alarm.length - before <= 5, `slow blink: ${b.alarm.length - before} changes in 4 s`);
+    for (let k = 0; k < 3; k++) await publishSample(obs, 'm2', ts0 + 20_000 + k * 1000);
+    await eventually(() => events(obs, 'det2', 'fresh').length > 0, 'fresh again', { clocks: [b.clock] });
+    assert.equal(events(obs, 'det2', 'fresh')[0].class, 'normal');
+    assert.equal(b.board.gpioLevel(4), 0);
+  });
+});
