@@ -3,7 +3,6 @@
  * once, then keeps typed-array views over the caller's buffer (memory-mapped flash on the board: nothing is
  * copied). predict() walks the trees with no object allocation: scratch votes/quantized inputs live in the model.
  */
-import { sha256 } from './sha256.ts';
 
 const HEADER = 64;
 const FORMAT_VERSION = 1;
@@ -39,8 +38,14 @@ function fail(why: string): never {
   throw new Error('model refused: ' + why);
 }
 
-/** Opens a model from buf[byteOffset, byteOffset + byteLength). With verify, also checks the SHA-256. */
-export function openModel(buf: ArrayBuffer, byteOffset = 0, byteLength = buf.byteLength - byteOffset, verify = true): DeviceModel {
+/** SHA-256 of `bytes` with [zeroFrom, zeroTo) hashed as zeros (device/model/sha256.ts, or one over native.sha256*). */
+export type ModelDigest = (bytes: Uint8Array, zeroFrom: number, zeroTo: number) => Uint8Array;
+
+/**
+ * Opens a model from buf[byteOffset, byteOffset + byteLength). With a digest function, also checks the SHA-256.
+ * The digest is passed in so the device, which hashes with native.sha256*, does not carry a JS SHA-256.
+ */
+export function openModel(buf: ArrayBuffer, byteOffset = 0, byteLength = buf.byteLength - byteOffset, digest: ModelDigest | false = false): DeviceModel {
   if (byteOffset % 4 !== 0) fail('buffer offset not 4-aligned');
   if (byteLength < HEADER) fail('shorter than the header');
   const b = new Uint8Array(buf, byteOffset, byteLength);
@@ -58,8 +63,8 @@ export function openModel(buf: ArrayBuffer, byteOffset = 0, byteLength = buf.byt
   const N = dv.getUint32(24, true);
   const NL = dv.getUint32(28, true);
   if (!F || K < 2 || !T || !NL || N > 32767 || NL > 32768) fail('bad counts');
-  if (verify) {
-    const d = sha256(b.subarray(0, total), 32, 64);
+  if (digest) {
+    const d = digest(b.subarray(0, total), 32, 64);
     for (let i = 0; i < 32; i++) if (d[i] !== b[32 + i]) fail('SHA-256 mismatch');
   }
   let p = HEADER;

@@ -37,7 +37,7 @@ describe('model.bin', () => {
   it('float32: host model = host reader = device reader on every row, votes included', () => {
     const bytes = packModel(model).bytes;
     const host = readModelBin(bytes);
-    const dev = openModel(toArrayBuffer(bytes));
+    const dev = openModel(toArrayBuffer(bytes), 0, undefined, sha256);
     const ref = predictRows(model, ds.X, ds.nRows, ds.nFeatures);
     const votes = new Float64Array(ds.classes.length);
     for (let r = 0; r < ds.nRows; r++) {
@@ -57,7 +57,7 @@ describe('model.bin', () => {
     const bytes = packModel(model, { quantize: 'int16' }).bytes;
     assert.ok(bytes.length < packModel(model).bytes.length);
     const host = readModelBin(bytes);
-    const dev = openModel(toArrayBuffer(bytes));
+    const dev = openModel(toArrayBuffer(bytes), 0, undefined, sha256);
     const ref = predictRows(model, ds.X, ds.nRows, ds.nFeatures);
     const votes = new Float64Array(ds.classes.length);
     let same = 0;
@@ -89,17 +89,17 @@ describe('model.bin', () => {
     const flip = good.slice();
     flip[flip.length - 10]! ^= 0x55;
     assert.throws(() => readModelBin(flip), /SHA-256 mismatch/);
-    assert.throws(() => openModel(toArrayBuffer(flip)), /SHA-256 mismatch/);
+    assert.throws(() => openModel(toArrayBuffer(flip), 0, undefined, sha256), /SHA-256 mismatch/);
     const v2 = good.slice();
     v2[4] = 2;
     assert.throws(() => readModelBin(reseal(v2)), /format version 2/);
-    assert.throws(() => openModel(toArrayBuffer(v2)), /format version 2/);
+    assert.throws(() => openModel(toArrayBuffer(v2), 0, undefined, sha256), /format version 2/);
     assert.throws(() => readModelBin(good.subarray(0, 100)), /truncated|bytes/);
-    assert.throws(() => openModel(toArrayBuffer(good.slice(0, 100))), /truncated/);
+    assert.throws(() => openModel(toArrayBuffer(good.slice(0, 100)), 0, undefined, sha256), /truncated/);
     const magic = good.slice();
     magic[0] = 0x58;
     assert.throws(() => readModelBin(magic), /magic/);
-    assert.throws(() => openModel(toArrayBuffer(magic)), /magic/);
+    assert.throws(() => openModel(toArrayBuffer(magic), 0, undefined, sha256), /magic/);
     // A loop: node 0's left child pointing back at itself, correctly sealed.
     const h = readModelBin(good);
     const loop = good.slice();
@@ -108,7 +108,7 @@ describe('model.bin', () => {
     dv.setInt16(leftOffset, 0, true);
     reseal(loop);
     assert.throws(() => readModelBin(loop), /bad child link/);
-    assert.throws(() => openModel(toArrayBuffer(loop)), /bad link/);
+    assert.throws(() => openModel(toArrayBuffer(loop), 0, undefined, sha256), /bad link/);
   });
 
   it('export writes bin, C header and JSON, and refuses a model larger than the slot', async () => {
