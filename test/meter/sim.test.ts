@@ -44,6 +44,10 @@ describe('meter: anomaly detection on the simulated board (real bundle)', functi
         JW_METER_T0: String(T0),
         JW_METER_SCHEDULE: JSON.stringify(schedule),
         JW_METER_SEED: '9',
+        // Given although they are the defaults: loadFlow does not clear variables read through the flow's num()
+        // helper, so an earlier suite's JW_METER_CYCLE would leak in.
+        JW_METER_CYCLE: '60',
+        JW_METER_QOS: '1',
       }),
     );
     await eventually(() => events(obs, 'det1', 'end').length >= 3, 'three anomalies to start and end', { clocks: [b.clock] });
