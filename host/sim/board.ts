@@ -15,7 +15,8 @@ import { RealClock, type Clock } from './clock.ts';
 import { NorFlash, PartitionView } from './flash.ts';
 import { Network } from './network.ts';
 import { NvsStore } from './nvs.ts';
-import { OtaData } from './otadata.ts';
+import { OtaData, type FirmwareSlot } from './otadata.ts';
+import { checkFirmwareImage } from '../ota/firmware-image.ts';
 import { DEFAULT_PARTITIONS_CSV, readPartitions, type Partition } from '../partitions.ts';
 import { createSandbox } from './sandbox.ts';
 import type { BoardContext } from './native/context.ts';
@@ -116,7 +117,7 @@ export class SimBoard extends EventEmitter<BoardEvents> {
     if (this.running) throw new Error(`${this.deviceId} is already running`);
     this.boots++;
     const notes: string[] = [];
-    const fwNote = this.otadata.boot();
+    const fwNote = this.otadata.boot((slot) => this.checkFirmwareSlot(slot));
     if (fwNote) notes.push(fwNote);
     const want = { contractVersion: CONTRACT_VERSION, engineConfigHash: engineConfigHash() };
     const app = loadApp(
@@ -160,6 +161,15 @@ export class SimBoard extends EventEmitter<BoardEvents> {
     this.emit('boot', info);
     this.invoke(ctx, () => ctx.sandbox.run(app.source, `${app.slot}/app.js`), []);
     return info;
+  }
+
+  /** The bootloader's image check. An erased ota_0 stands for the firmware the simulator was started with. */
+  private checkFirmwareSlot(slot: FirmwareSlot): string | null {
+    const p = this.partitions.get(slot);
+    if (!p) return `no partition ${slot}`;
+    const bytes = new PartitionView(this.flash, p).read(0, p.size);
+    if (slot === 'ota_0' && bytes.every((b) => b === 0xff)) return null;
+    return checkFirmwareImage(bytes);
   }
 
   /** A clean software restart (what native.restart() does). */

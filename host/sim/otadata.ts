@@ -22,20 +22,31 @@ export class OtaData {
     if (path && existsSync(path)) this.d = JSON.parse(readFileSync(path, 'utf8')) as OtaDataFile;
   }
 
-  /** The bootloader: picks the slot to run at this boot and updates the states. Returns a note when it rolled back. */
-  boot(): string | null {
-    let note: string | null = null;
+  /**
+   * The bootloader: picks the slot to run at this boot and updates the states. Returns a note when it rolled back.
+   * `verify` checks a slot's image, as ESP-IDF's bootloader does before it jumps: a slot whose image does not
+   * verify is marked invalid and the other one boots.
+   */
+  boot(verify: (slot: FirmwareSlot) => string | null = () => null): string | null {
+    const notes: string[] = [];
     const s = this.d.states[this.d.boot];
     if (s === 'new') this.d.states[this.d.boot] = 'pending-verify';
     else if (s === 'pending-verify' || s === 'invalid' || s === 'aborted') {
       if (s === 'pending-verify') this.d.states[this.d.boot] = 'aborted';
       const prev = other(this.d.boot);
-      note = `firmware in ${this.d.boot} was ${s === 'pending-verify' ? 'not confirmed' : s}; booting ${prev}`;
+      notes.push(`firmware in ${this.d.boot} was ${s === 'pending-verify' ? 'not confirmed' : s}; booting ${prev}`);
+      this.d.boot = prev;
+    }
+    const why = verify(this.d.boot);
+    if (why) {
+      const prev = other(this.d.boot);
+      notes.push(`firmware in ${this.d.boot} does not verify (${why}); booting ${prev}`);
+      this.d.states[this.d.boot] = 'invalid';
       this.d.boot = prev;
     }
     this.running = this.d.boot;
     this.save();
-    return note;
+    return notes.length ? notes.join('; ') : null;
   }
 
   state(slot: FirmwareSlot): OtaState {

@@ -67,6 +67,18 @@ describe('simulated storage', () => {
     assert.equal(o2.state('ota_1'), 'aborted');
   });
 
+  it('the bootloader refuses a firmware slot whose image does not verify, and boots the other', () => {
+    const o = new OtaData(join(dir, 'otadata.json'));
+    o.boot();
+    o.setBoot('ota_1');
+    const note = new OtaData(join(dir, 'otadata.json')).boot((slot) => (slot === 'ota_1' ? 'checksum mismatch' : null));
+    assert.match(note!, /ota_1 does not verify \(checksum mismatch\); booting ota_0/);
+    const o2 = new OtaData(join(dir, 'otadata.json'));
+    assert.equal(o2.state('ota_1'), 'invalid');
+    assert.equal(o2.boot(), null);
+    assert.equal(o2.running, 'ota_0');
+  });
+
   it('the manual clock runs due timers in time order', () => {
     const c = new ManualClock();
     const seen: string[] = [];

@@ -34,7 +34,11 @@ export function systemNative(ctx: BoardContext, heap: () => HeapStats): Pick<Nat
       }),
     resetReason: () => ctx.resetReason,
     heapStats: () => obj(heap()),
-    restart: () => ctx.requestRestart('sw'),
+    restart() {
+      ctx.requestRestart('sw');
+      // esp_restart() does not return: unwind the calling JS (this boot is over, so the throw is not a fault).
+      throw new Error('restarting');
+    },
     onFault(cb) {
       checkType(typeof cb === 'function', 'onFault', 'cb must be a function');
       ctx.faultHandler = cb;
