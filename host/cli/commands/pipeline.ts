@@ -80,17 +80,16 @@ export default function register(program: Command): void {
         .option('--out <dir>', 'output directory', 'out/train')
         .option('--data <csv...>', 'waveform or processed CSVs to train on instead of synthetic data')
         .option('--windows <n>', 'synthetic windows to generate', int('--windows', 1), TRAIN_WINDOWS)
-        .addOption(new Option('--features <kind>', 'waveform features, or meter telemetry features (not yet)').choices(['waveform', 'meter']).default('waveform'))
+        .addOption(new Option('--features <kind>', 'waveform: the host analysis model; meter: the model the device runs, on meter telemetry features (synthetic, or collected CSVs given with --data)').choices(['waveform', 'meter']).default('waveform'))
         .addOption(new Option('--quantize <kind>', 'thresholds in model.bin').choices(['float32', 'int16']).default('float32'))
         .option('--model-version <n>', 'model version written into model.bin', int('--model-version'), 1)
         .option('--partitions <csv>', PARTITIONS_HELP),
     ),
   ).action(async (o: ForestCliOptions & { out: string; data?: string[]; windows: number; features: string; quantize: 'float32' | 'int16'; modelVersion: number; partitions?: string; samplingRate?: number; mainsFrequency?: 50 | 60; strict?: boolean }) => {
-    if (o.features === 'meter') throw new CliError('--features meter: not yet (meter telemetry features come with a later issue); use --features waveform', 2);
     const { runTrain } = await import('../../pipeline/train/index.ts');
     const { formatMetrics } = await import('../../pipeline/evaluate/index.ts');
     const log = (l: string): void => void process.stderr.write(l + '\n');
-    const r = await wrap(() => runTrain({ ...o, outDir: o.out, mainsHz: o.mainsFrequency, partitionsCsv: partitions(o.partitions), log }));
+    const r = await wrap(() => runTrain({ ...o, features: o.features as 'waveform' | 'meter', outDir: o.out, mainsHz: o.mainsFrequency, partitionsCsv: partitions(o.partitions), log }));
     process.stdout.write(`test windows (held out by window):\n${formatMetrics(r.fit.test)}`);
     process.stdout.write(`wrote ${r.files.join(', ')}\ndone in ${r.seconds.toFixed(1)} s\n`);
   });

@@ -29,6 +29,8 @@ export interface TrainRunOptions extends FitOptions {
   quantize: 'float32' | 'int16';
   modelVersion: number;
   partitionsCsv: string;
+  /** waveform (default): the host analysis model; meter: the device's meter-telemetry model. */
+  features?: 'waveform' | 'meter';
   log: (line: string) => void;
 }
 
@@ -67,10 +69,27 @@ export function checkParity(fit: FitResult, ds: Dataset, bytes: Uint8Array): { d
   return { deviceReader, hostModel, accuracy: rows.length ? right / rows.length : 0 };
 }
 
-export async function runTrain(o: TrainRunOptions): Promise<TrainRunResult> {
-  const t0 = performance.now();
-  await mkdir(o.outDir, { recursive: true });
-  const files: string[] = [];
+interface LoadedTraining {
+  ds: Dataset;
+  notes: string[];
+  /** What the data came from, for the log and the report. */
+  source: string;
+}
+
+/** Meter telemetry features (device/meter): the model the device runs. Synthetic, or collected CSVs with --data. */
+async function loadMeterData(o: TrainRunOptions): Promise<LoadedTraining> {
+  const { loadMeterDataset } = await import('../meter/index.ts');
+  const r = await loadMeterDataset({ csv: o.data?.length ? o.data : undefined, seed: o.seed });
+  const source = o.data?.length ? o.data.join(', ') : `synthetic meter telemetry (${r.meters.length} meters)`;
+  const skip = describeSkips(source, r.skipped);
+  if (skip) o.log(`process: ${skip}`);
+  for (const n of r.notes) o.log(`process: ${n}`);
+  o.log(`process: ${r.dataset.nRows} samples x ${r.dataset.nFeatures} meter features (${r.partial} partial samples left out)`);
+  return { ds: r.dataset, notes: r.notes, source };
+}
+
+/** Waveform or processed CSVs (synthetic waveforms when no --data): the host's analysis model. */
+async function loadWaveformData(o: TrainRunOptions, files: string[]): Promise<LoadedTraining> {
   let inputs = o.data ?? [];
   if (!inputs.length) {
     const csv = join(o.outDir, 'synth.csv');
@@ -93,7 +112,7 @@ export async function runTrain(o: TrainRunOptions): Promise<TrainRunResult> {
   }
   if (new Set(loaded.map((d) => d.kind)).size > 1) throw new Error('--data mixes waveform and processed CSVs; give one kind');
   const ds = concatDatasets(loaded.map((d) => d.dataset));
-  if (!ds.nRows) throw new Error(`no usable rows in ${inputs.join(', ')}: an empty data set makes no model`);
+  if (!ds.nRows) return { ds, notes: [], source: inputs.join(', ') };
   o.log(`process: ${ds.nRows} rows x ${ds.nFeatures} features (${loaded[0]!.kind})`);
   if (loaded[0]!.kind === 'waveform') {
     const spec = '../process/index.ts';
@@ -102,6 +121,15 @@ export async function runTrain(o: TrainRunOptions): Promise<TrainRunResult> {
     await proc.writeFeaturesCsv(path, ds, loaded.flatMap((d) => d.times), proc.resolveLimits({}));
     files.push(path);
   }
+  return { ds, notes: loaded.flatMap((d) => d.notes), source: inputs.join(', ') };
+}
+
+export async function runTrain(o: TrainRunOptions): Promise<TrainRunResult> {
+  const t0 = performance.now();
+  await mkdir(o.outDir, { recursive: true });
+  const files: string[] = [];
+  const { ds, notes, source } = o.features === 'meter' ? await loadMeterData(o) : await loadWaveformData(o, files);
+  if (!ds.nRows) throw new Error(`no usable rows in ${source}: an empty data set makes no model`);
 
   const bar = progressBar('fit', o.trees);
   const fit = await fitDataset(ds, { ...o, onProgress: (d) => bar.update(d) }).finally(() => bar.stop());
@@ -137,7 +165,7 @@ export async function runTrain(o: TrainRunOptions): Promise<TrainRunResult> {
 
   const rep = await writeReports(o.outDir, {
     title: 'jerrywatt power-quality model',
-    data: inputs.join(', '),
+    data: source,
     rows: ds.nRows,
     trainRows: fit.split.train.length,
     testRows: fit.split.test.length,
@@ -145,7 +173,7 @@ export async function runTrain(o: TrainRunOptions): Promise<TrainRunResult> {
     model: fit.model,
     test: fit.test,
     exported: quantized,
-    notes: loaded.flatMap((d) => d.notes),
+    notes,
   });
   files.push(rep.md, rep.html);
   return { fit, exported, quantized, files, seconds: (performance.now() - t0) / 1000 };

@@ -57,7 +57,7 @@ describe('train: synth -> process -> fit -> export -> evaluate', function () {
     }
   });
 
-  it('refuses a corrupt model, an empty data set and --features meter, with clear messages', () => {
+  it('refuses a corrupt model, an empty data set and waveform features given as meter data, with clear messages', () => {
     const bad = join(out, 'bad.bin');
     const bytes = readFileSync(join(out, 'model.bin'));
     bytes[bytes.length - 5] ^= 0xff;
@@ -74,8 +74,9 @@ describe('train: synth -> process -> fit -> export -> evaluate', function () {
     assert.notEqual(p.status, 0);
     assert.match(p.stderr, /no usable rows|empty/);
     assert.equal(existsSync(join(out, 'e', 'model.json')), false);
-    p = cli('train', '--features', 'meter', '--out', join(out, 'm'));
-    assert.equal(p.status, 2);
-    assert.match(p.stderr, /not yet/);
+    // Meter features read collected telemetry CSVs, not waveform features: refused, naming the columns.
+    p = cli('train', '--features', 'meter', '--data', join(out, 'processed.csv'), '--out', join(out, 'm'));
+    assert.notEqual(p.status, 0);
+    assert.match(p.stderr, /needs "Start register" and "Raw data" columns/);
   });
 });
