@@ -10,6 +10,8 @@ export interface SimCliOptions {
   quiet?: boolean;
   build: boolean;
   native?: boolean;
+  meters: string;
+  meterRate: string;
 }
 
 export default function register(program: Command): void {
@@ -23,6 +25,8 @@ export default function register(program: Command): void {
     .option('--fresh', 'erase the devices\' flash and state first')
     .option('--ota-pubkey <file>', 'OTA public key (SPKI, PEM or DER) provisioned into every device (default: a dev key pair made on first start)')
     .option('--native', 'run dist/device/app.img on the real JerryScript engine and the C runtime (needs JERRYSCRIPT_PATH; docs/firmware.md)')
+    .option('--meters <n>', 'also run a meter gateway publishing N meters (meter1..meterN) that every device watches, with scheduled sags, swells and frequency excursions', '0')
+    .option('--meter-rate <hz>', 'meter samples per second', '1')
     .option('--no-build', 'do not rebuild dist/device/app.js first')
     .option('-q, --quiet', 'print only warnings and errors from devices')
     .addHelpText('after', '\nThen try:  npx jerrywatt led on --device dev1')
