@@ -2,7 +2,7 @@
  * Starts the meter anomaly detector from the app: `startMeterDetector(app)` once the MQTT client exists.
  * Settings: meters, meterRegs, alarmPin, meterScoreMs, meterStaleMs, meterFlood (device/settings/keys.ts).
  */
-import { readSetting, writeState } from '../settings/read.ts';
+import { readSetting } from '../settings/read.ts';
 import { onModelSwap } from '../ota/index.ts';
 import { parseRegisterMap } from './registers.ts';
 import { MeterDetector, type DetectorHost } from './detector.ts';
@@ -33,45 +33,11 @@ export function startMeterDetector(app: DetectorHost & { settings: { topicPrefix
     modelSlot: readSetting('modelSlot'),
   });
   d.start();
-  let seqBefore = readSetting('otaSeqModel');
   onModelSwap((slot, version) => {
     const why = d.takeModel(slot, version);
-    if (why === null) {
-      seqBefore = version;
-      return;
-    }
-    refuseModel(app, d.slot, seqBefore, version, why);
+    if (why) app.reportError('model ' + version + ' refused: ' + why, { kept: d.slot || 'none' });
+    return why;
   });
   return d;
 }
 
-/**
- * The OTA receiver has already switched `modelSlot` and will publish "accepted" when this hook returns: put the
- * old slot (and the anti-rollback version) back now, and once the receiver is done, turn its final status into
- * a refusal with the reason (published retained on .../ota/status and kept in otaLast for after a restart).
- */
-function refuseModel(app: DetectorHost & { settings: { topicPrefix: string; deviceId: string } }, keepSlot: string, seqBefore: number, version: number, why: string): void {
-  writeState('modelSlot', keepSlot);
-  native.log('warn', 'model ' + version + ' refused: ' + why);
-  native.timerStart(1, false, () => {
-    writeState('otaSeqModel', seqBefore);
-    let st: { [k: string]: unknown } = {};
-    try {
-      st = JSON.parse(readSetting('otaLast')) as { [k: string]: unknown };
-    } catch (e) {
-      /* no final status saved: build one */
-    }
-    st.state = 'rejected';
-    st.kind = 'model';
-    st.version = version;
-    st.reason = why;
-    const running = (st.running || {}) as { [k: string]: unknown };
-    running.model = keepSlot;
-    if (Array.isArray(running.seq)) running.seq[2] = seqBefore;
-    st.running = running;
-    const json = JSON.stringify(st);
-    writeState('otaLast', json);
-    app.mqtt.publish(app.settings.topicPrefix + '/' + app.settings.deviceId + '/ota/status', json, { qos: 1, retain: true });
-    app.reportError('model ' + version + ' refused: ' + why, { kept: keepSlot || 'none' });
-  });
-}

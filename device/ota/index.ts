@@ -2,10 +2,13 @@
 import { SETTINGS, type SettingName } from '../settings/keys.ts';
 import { OtaReceiver, type OtaClient, type OtaOptions } from './receiver.ts';
 
-let modelHook: ((slot: string, version: number) => void) | null = null;
+let modelHook: ((slot: string, version: number) => string | null) | null = null;
 
-/** The model runtime registers here to be told when a new model has been switched in (no restart). */
-export function onModelSwap(cb: (slot: string, version: number) => void): void {
+/**
+ * The model runtime registers here to be offered each verified model (no restart). It returns null when it has
+ * taken the model, or the reason it refuses it; the receiver then reports the update rejected.
+ */
+export function onModelSwap(cb: (slot: string, version: number) => string | null): void {
   modelHook = cb;
 }
 
@@ -24,9 +27,7 @@ export function startOta(client: OtaClient, overrides: Partial<OtaOptions> = {})
     window: setting('otaWindow') as number,
     probeSec: setting('otaProbeSec') as number,
     heapMin: setting('otaHeapMin') as number,
-    onModel: (slot, version) => {
-      if (modelHook) modelHook(slot, version);
-    },
+    onModel: (slot, version) => (modelHook ? modelHook(slot, version) : null),
     ...overrides,
   };
   const r = new OtaReceiver(client, opts);

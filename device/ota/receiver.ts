@@ -33,7 +33,8 @@ export interface OtaOptions {
   /** Probation passes no earlier than this (the app must have run a while without an uncaught error), ms. */
   settleMs?: number;
   /** Called after a model has been verified and switched in (the model runtime reloads from `slot`). */
-  onModel?: (slot: string, version: number) => void;
+  /** Told of a verified model before it is switched in; returns null to take it, or why it is refused. */
+  onModel?: (slot: string, version: number) => string | null;
   /** The contract to use; the global `native` on the device. Host tests run several boards in one process. */
   native?: Native;
 }
@@ -326,8 +327,10 @@ export class OtaReceiver {
   private install(): void {
     const m = this.offer!.manifest;
     if (m.kind === 'model') {
+      // The model runtime may refuse it (features it cannot compute): the old model stays, and no version is spent.
+      const why = this.o.onModel ? this.o.onModel(this.label, m.version) : null;
+      if (why) return this.fail(`model refused: ${why}`);
       this.st.set('modelSlot', this.label);
-      if (this.o.onModel) this.o.onModel(this.label, m.version);
       return this.finish('accepted', '');
     }
     if (m.kind === 'firmware') {

@@ -72,6 +72,7 @@ describe('meter: bad telemetry and bad models on the simulated board', function 
     assert.equal(late.messages[0]!.json.state, 'rejected');
     await late.close();
     assert.equal(st.json.version, 4);
+    assert.ok(!obs.on('esp/bad2/ota/status').some((m) => m.json?.version === 4 && m.json?.state === 'accepted'), 'v4 was never reported accepted');
     assert.match(st.json.reason, /cannot compute: rmsVoltage \(unknown\)/);
     assert.equal(st.json.running.model, 'model_a');
     assert.equal(b.board.state.get('modelSlot')?.v, 'model_a');
