@@ -25,6 +25,15 @@ describe('test harness: embedded Node-RED with the LED publisher flow', function
     assert.throws(() => loadFlow('led-publisher', { JW_MQTT_PORT: '1', JW_DEVICES: 'a', JW_LED_INTERVAL: '1' }), /JW_MQTT_HOST/);
   });
 
+  it('loadFlow clears parameters a previous test set, whichever way the flow reads them', () => {
+    process.env.JW_METER_CYCLE = '5'; // read through the flow's num() helper, not env.get directly
+    process.env.JW_LED_ROUNDS = '3';
+    loadFlow('meter-gateway', { JW_MQTT_HOST: '127.0.0.1', JW_MQTT_PORT: '1', JW_METER_INTERVAL: '1' });
+    loadFlow('led-publisher', { JW_MQTT_HOST: '127.0.0.1', JW_MQTT_PORT: '1', JW_DEVICES: 'a', JW_LED_INTERVAL: '1' });
+    assert.equal(process.env.JW_METER_CYCLE, undefined);
+    assert.equal(process.env.JW_LED_ROUNDS, undefined);
+  });
+
   it('publishes every command, in order, to every device id, on the broker port from the environment', async () => {
     const devices = ['dev1', 'dev2', 'dev3'];
     const rounds = 5;

@@ -123,7 +123,8 @@ export async function shutdownNodeRed(): Promise<void> {
 export function loadFlow(name: string, env: Record<string, string>): object[] {
   const text = readFileSync(join(FLOWS_DIR, `${name}.json`), 'utf8');
   const required = new Set([...text.matchAll(/"\$\{([A-Za-z0-9_]+)\}"/g)].map((m) => m[1]!));
-  const mentioned = new Set([...required, ...[...text.matchAll(/env\.get\(\\?['"]([A-Za-z0-9_]+)/g)].map((m) => m[1]!)]);
+  // Every JW_* name in the flow is one of its parameters, however it is read (env.get, a helper like num()).
+  const mentioned = new Set([...required, ...[...text.matchAll(/\bJW_[A-Z0-9_]+\b/g)].map((m) => m[0])]);
   const missing = [...required].filter((k) => env[k] === undefined);
   if (missing.length > 0) throw new Error(`flow ${name}: environment variables not given: ${missing.join(', ')}`);
   for (const k of mentioned) if (!(k in env)) delete process.env[k];
