@@ -6,10 +6,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { synthesizeWindows } from '../host/pipeline/synth/index.ts';
 import { WAVEFORM_FEATURES, waveformFeatures } from '../host/pipeline/process/index.ts';
+import { machineLine } from './machine.ts';
 
 const WINDOWS = Number(process.env.FEATURES_BENCH_WINDOWS ?? 5000);
 const FS = 6400;
@@ -119,13 +120,8 @@ np.asarray(out, dtype=np.float64).tofile(out_path)
 print(json.dumps({"seconds": best, "python": sys.version.split()[0], "numpy": np.__version__}))
 `;
 
-function machine(): string {
-  const c = cpus();
-  return `${c[0]?.model ?? 'unknown CPU'}, ${c.length} cores, node ${process.version}`;
-}
-
 function main(): void {
-  console.log(`machine: ${machine()}`);
+  console.log(machineLine());
   const windows: Float32Array[] = [];
   for (const w of synthesizeWindows({ windows: WINDOWS, seed: 1, samplingRate: FS, mainsHz: MAINS })) windows.push(w.voltage);
   const n = windows[0].length;
