@@ -4,12 +4,11 @@
 #include "esp_partition.h"
 #include "jw_part.h"
 
-#define MAPS 6
 static struct {
   const esp_partition_t *p;
   const uint8_t *base;
   esp_partition_mmap_handle_t h;
-} maps[MAPS];
+} maps[JW_PART_MAPS];
 
 static const esp_partition_t *find(const char *label) {
   return esp_partition_find_first(ESP_PARTITION_TYPE_ANY, ESP_PARTITION_SUBTYPE_ANY, label);
@@ -45,9 +44,9 @@ int jw_part_write(const char *label, uint32_t off, const void *src, uint32_t len
 const uint8_t *jw_part_map(const char *label, uint32_t off, uint32_t len) {
   const esp_partition_t *p = find(label);
   if (p == NULL || p->type == ESP_PARTITION_TYPE_APP || off > p->size || len > p->size - off || len == 0) return NULL;
-  for (int i = 0; i < MAPS; i++)
+  for (int i = 0; i < JW_PART_MAPS; i++)
     if (maps[i].p == p) return maps[i].base + off;
-  for (int i = 0; i < MAPS; i++) {
+  for (int i = 0; i < JW_PART_MAPS; i++) {
     if (maps[i].p != NULL) continue;
     const void *base;
     if (esp_partition_mmap(p, 0, p->size, ESP_PARTITION_MMAP_DATA, &base, &maps[i].h) != ESP_OK) return NULL;

@@ -16,6 +16,10 @@ int jw_part_read(const char *label, uint32_t offset, void *dst, uint32_t len);
 int jw_part_erase(const char *label, uint32_t offset, uint32_t len);
 /* NOR rules: a write can only clear bits. */
 int jw_part_write(const char *label, uint32_t offset, const void *src, uint32_t len);
-/* Read-only memory-mapped view; stays mapped until reboot (the JS side may hold it). NULL on failure. */
+/* Partitions that can be mapped at once: each is mapped whole on first use and stays mapped (the MMU has few
+ * pages to spare on the device). */
+#define JW_PART_MAPS 6
+/* Read-only memory-mapped view of a DATA partition; stays mapped until reboot (the JS side may hold it). NULL on
+ * failure, for an app-type partition (firmware slots: use jw_part_read) and when JW_PART_MAPS are in use. */
 const uint8_t *jw_part_map(const char *label, uint32_t offset, uint32_t len);
 #endif

@@ -19,7 +19,8 @@ static char *trim(char *s) {
   return s;
 }
 
-int jw_part_info(const char *label, jw_part_info_t *out) {
+/* One partitions.csv row by label; *is_app tells app-type partitions (ota_0/ota_1) apart. */
+static int lookup(const char *label, jw_part_info_t *out, int *is_app) {
   const char *csv = getenv("JW_PARTITIONS");
   FILE *f = fopen(csv && *csv ? csv : "partitions.csv", "r");
   if (f == NULL) return -1;
@@ -35,11 +36,14 @@ int jw_part_info(const char *label, jw_part_info_t *out) {
     out->address = (uint32_t)strtoul(fields[3], NULL, 0);
     out->size = (uint32_t)strtoul(fields[4], NULL, 0);
     out->erase_size = ERASE;
+    if (is_app) *is_app = strcmp(fields[1], "app") == 0;
     found = 0;
   }
   fclose(f);
   return found;
 }
+
+int jw_part_info(const char *label, jw_part_info_t *out) { return lookup(label, out, NULL); }
 
 static int open_part(const char *label, jw_part_info_t *info, int flags) {
   char dir[512], p[600];
@@ -107,16 +111,37 @@ int jw_part_write(const char *label, uint32_t off, const void *src, uint32_t len
   return ok ? 0 : -1;
 }
 
+/* Maps are made once per partition and kept, as on the device (native/esp/part.c): the JS side may hold an
+ * ArrayBuffer over one, and a caller may map once per OTA frame. Same table size as the device, so the host runs
+ * out of maps where the device would. */
+static struct {
+  char label[17];
+  const uint8_t *base;
+  uint32_t size;
+} maps[JW_PART_MAPS];
+
 const uint8_t *jw_part_map(const char *label, uint32_t off, uint32_t len) {
+  for (int k = 0; k < JW_PART_MAPS; k++)
+    if (maps[k].base != NULL && strcmp(maps[k].label, label) == 0) {
+      jw_part_info_t i = {.size = maps[k].size};
+      return in_range(&i, off, len) && len != 0 ? maps[k].base + off : NULL;
+    }
   jw_part_info_t i;
+  int is_app = 0;
+  /* partMap is for data partitions; firmware slots are read with partRead (the device refuses them too). */
+  if (lookup(label, &i, &is_app) != 0 || is_app || !in_range(&i, off, len) || len == 0) return NULL;
+  int slot = -1;
+  for (int k = 0; k < JW_PART_MAPS && slot < 0; k++)
+    if (maps[k].base == NULL) slot = k;
+  if (slot < 0) return NULL;
   int fd = open_part(label, &i, O_RDWR);
   if (fd < 0) return NULL;
-  if (!in_range(&i, off, len) || len == 0) {
-    close(fd);
-    return NULL;
-  }
-  /* Map the whole partition shared, so later writes show through as on the device's flash cache. */
+  /* The whole partition, shared, so later writes show through as on the device's flash cache. */
   void *p = mmap(NULL, i.size, PROT_READ, MAP_SHARED, fd, 0);
   close(fd);
-  return p == MAP_FAILED ? NULL : (const uint8_t *)p + off;
+  if (p == MAP_FAILED) return NULL;
+  snprintf(maps[slot].label, sizeof maps[slot].label, "%s", label);
+  maps[slot].base = p;
+  maps[slot].size = i.size;
+  return maps[slot].base + off;
 }

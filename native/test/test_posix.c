@@ -102,6 +102,46 @@ static void partitions_follow_nor_rules(void) {
   CHECK(m[0] == 0xFF); /* the map sees the flash */
 }
 
+/* How many mappings of <label>.bin the process holds (Linux /proc/self/maps); -1 when unreadable. */
+static int mappings_of(const char *label) {
+  char want[32], line[1024];
+  snprintf(want, sizeof want, "/flash/%s.bin", label);
+  FILE *f = fopen("/proc/self/maps", "r");
+  if (f == NULL) return -1;
+  int n = 0;
+  while (fgets(line, sizeof line, f))
+    if (strstr(line, want)) n++;
+  fclose(f);
+  return n;
+}
+
+static void part_map_is_made_once(void) {
+  /* An OTA maps once per frame: thousands of calls must not add mappings. */
+  const uint8_t *first = jw_part_map("model_a", 0, 16);
+  CHECK(first != NULL);
+  int same = 1;
+  for (uint32_t k = 0; k < 5000; k++) {
+    uint32_t off = (k * 4096u) % 0x30000u;
+    same &= jw_part_map("model_a", off, 64) == first + off;
+  }
+  CHECK(same);
+  int n = mappings_of("model_a");
+  CHECK(n == 1 || n == -1);
+  CHECK(jw_part_map("model_a", 0x30000 - 8, 16) == NULL); /* past the end, also once mapped */
+  CHECK(jw_part_map("model_a", 0, 0) == NULL);
+  CHECK(jw_part_map("model_a", 0, 0x30000) == first); /* the whole partition */
+}
+
+static void part_map_refuses_app_partitions(void) {
+  jw_part_info_t i;
+  CHECK(jw_part_info("ota_0", &i) == 0 && i.size == 0x180000); /* it exists ... */
+  CHECK(jw_part_map("ota_0", 0, 4096) == NULL);                  /* ... but is not mapped, as on the device */
+  CHECK(jw_part_map("ota_1", 0, 4096) == NULL);
+  CHECK(mappings_of("ota_0") <= 0);
+  uint8_t b[4];
+  CHECK(jw_part_read("ota_1", 0, b, sizeof b) == 0); /* firmware slots are read, not mapped */
+}
+
 static jw_event_t wait_kind(int kind, int client) {
   jw_event_t ev;
   memset(&ev, 0, sizeof ev);
@@ -166,6 +206,8 @@ void run_platform_tests(void) {
   TEST(timer_posts_event);
   TEST(kv_roundtrip);
   TEST(partitions_follow_nor_rules);
+  TEST(part_map_is_made_once);
+  TEST(part_map_refuses_app_partitions);
   if (getenv("JW_TEST_MQTT_PORT")) TEST(mqtt_against_mosquitto);
   else jw_t_skip("mqtt_against_mosquitto", "JW_TEST_MQTT_PORT not set");
 }
