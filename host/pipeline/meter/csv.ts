@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { openCsv, columnIndex } from '../process/rows.ts';
 import { parseNumberText } from '../../../device/meter/reading.ts';
 import type { MeterDatasetBuilder } from './assemble.ts';
+import { parseTimestampMs } from '../timestamp.ts';
 
 interface Row {
   meter: string;
@@ -33,15 +34,6 @@ export async function collectedFiles(paths: string[]): Promise<string[]> {
   }
   if (!out.length) throw new Error(`no mqtt_all_messages_*.csv in ${paths.join(', ')}`);
   return out;
-}
-
-/** ts as epoch ms from a number or an ISO time; NaN when absent or unreadable. */
-function readTs(text: string | undefined): number {
-  if (!text) return NaN;
-  const n = parseNumberText(text);
-  if (n === n) return n;
-  const d = Date.parse(/Z|[+-]\d\d:?\d\d$/.test(text) ? text : text + 'Z');
-  return d;
 }
 
 export async function addCollectedCsv(b: MeterDatasetBuilder, files: string[]): Promise<number> {
@@ -70,8 +62,9 @@ export async function addCollectedCsv(b: MeterDatasetBuilder, files: string[]): 
         b.skip(r.row, `bad raw "${r.fields[cRaw] ?? ''}"`);
         continue;
       }
-      let ts = cTs >= 0 ? readTs(r.fields[cTs]) : NaN;
-      if (ts !== ts && cTs >= 0 && cTime >= 0) ts = readTs(r.fields[cTime]);
+      // ts in ms (never seconds: host/pipeline/timestamp.ts), or collect's receive `Time` where ts is empty.
+      let ts = cTs >= 0 ? parseTimestampMs(r.fields[cTs]) : NaN;
+      if (ts !== ts && cTs >= 0 && cTime >= 0) ts = parseTimestampMs(r.fields[cTime]);
       rows.push({ meter: cMeter >= 0 ? (r.fields[cMeter] ?? '') : '', register, raw, ts, row: r.row, seq: seq++ });
     }
   }

@@ -6,6 +6,7 @@
 import type { LimitOptions } from './limits.ts';
 import { currentIssue, frequencyIssue, resolveLimits, voltageIssue } from './limits.ts';
 import { SkipCollector, columnIndex, openCsv, parseNumber, type SkipReport } from './rows.ts';
+import { parseTimestampMs } from '../timestamp.ts';
 
 export type Quantity = 'current' | 'activePower' | 'voltage' | 'frequency';
 export const QUANTITIES: readonly Quantity[] = ['current', 'activePower', 'voltage', 'frequency'];
@@ -106,20 +107,8 @@ export function decodeRaw(text: string | undefined, spec: RegisterSpec): number 
   return Number((raw * (spec.scale ?? 1) + (spec.offset ?? 0)).toPrecision(12));
 }
 
-/** Epoch ms from an ISO time or a number of seconds / milliseconds; NaN when unreadable. */
-export function parseTs(text: string): number {
-  const t = text.trim();
-  if (t === '') return NaN;
-  if (/^-?\d+(\.\d+)?$/.test(t)) {
-    const n = Number(t);
-    return n > 1e11 ? n : n * 1000;
-  }
-  let iso = t;
-  if (/^\d{4}-\d\d-\d\d \d/.test(iso)) iso = iso.replace(' ', 'T');
-  // No zone given: UTC, so results do not depend on the machine's zone.
-  if (/^\d{4}-\d\d-\d\dT[\d:.]+$/.test(iso)) iso += 'Z';
-  return Date.parse(iso);
-}
+/** Epoch ms of a `ts` or `Time` cell: numbers are milliseconds, never seconds (host/pipeline/timestamp.ts). */
+export const parseTs = parseTimestampMs;
 
 export async function processModbusCsv(paths: string[], opts: ModbusOptions = {}): Promise<{ rows: ProcessedRow[]; skipped: SkipReport; notes: string[] }> {
   if (paths.length === 0) throw new Error('no input files');
