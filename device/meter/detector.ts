@@ -131,9 +131,16 @@ export class MeterDetector {
   takeModel(slot: string, version: number): string | null {
     const m = loadModelFromSlot(slot, this.cfg.map.mask);
     if (typeof m === 'string') return m;
+    // Class indices belong to a model: close what the old one opened, and let the new one score afresh.
+    for (const mt of this.meters) {
+      if (mt.state === S_ANOMALY) this.event(mt, 'end', mt.cls, null);
+      if (mt.state !== S_STALE) mt.state = S_UNKNOWN;
+      mt.cls = m.normal;
+      mt.lastScoreTs = -1e18;
+    }
     this.model = m;
     this.slot = slot;
-    for (const mt of this.meters) mt.lastScoreTs = -1e18;
+    this.updateAlarm();
     native.log('info', 'meter model ' + version + ' from ' + slot + ' took over (' + m.model.nTrees + ' trees, ' + m.model.nFeatures + ' features)');
     this.host.mqtt.publish(this.anomalyTopic, JSON.stringify({ event: 'model', model: m.version, slot, features: m.model.featureNames, classes: m.model.classes }), { qos: 1 });
     return null;
@@ -169,7 +176,15 @@ export class MeterDetector {
     if (m.state === S_STALE) m.feat.reset(); // deltas and rolling statistics do not span a gap
     const f = m.feat.update(m.asm.values);
     const mm = this.model;
-    if (!mm) return;
+    if (!mm) {
+      // No model to score with: the data is back, but it is not called normal either.
+      if (m.state === S_STALE) {
+        m.state = S_UNKNOWN;
+        this.host.mqtt.publish(this.anomalyTopic, JSON.stringify({ meter: m.id, event: 'fresh', model: 0, ts: m.asm.ts }), { qos: 1 });
+        this.updateAlarm();
+      }
+      return;
+    }
     const ts = m.asm.ts;
     if (this.cfg.scoreMs > 0 && ts - m.lastScoreTs < this.cfg.scoreMs) return;
     m.lastScoreTs = ts;

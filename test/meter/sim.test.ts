@@ -103,4 +103,21 @@ describe('meter: anomaly detection on the simulated board (real bundle)', functi
     assert.equal(events(obs, 'det2', 'fresh')[0].class, 'normal');
     assert.equal(b.board.gpioLevel(4), 0);
   });
+
+  it('without a model: stale data is reported, and complete samples make the meter fresh again (unscored) and stop the alarm', async () => {
+    const b = await meterBoard('det3', broker.url, obs, { meters: 'm3', settings: { meterStaleMs: 2000 } });
+    boards.push(b);
+    b.clock.advance(3000);
+    await eventually(() => events(obs, 'det3', 'stale').length > 0, 'stale report', { clocks: [b.clock], stepMs: 100 });
+    assert.equal(events(obs, 'det3', 'stale')[0].model, 0);
+    for (let k = 0; k < 3; k++) await publishSample(obs, 'm3', 2_000_000 + k * 1000);
+    const fresh = await eventually(() => events(obs, 'det3', 'fresh')[0], 'fresh again', { clocks: [b.clock] });
+    assert.equal(fresh.model, 0);
+    assert.equal(fresh.class, undefined, 'no model, no class: never called normal');
+    // Within the stale timeout of the last sample, the alarm stays off.
+    const changes = b.alarm.length;
+    b.clock.advance(1500);
+    assert.equal(b.alarm.length, changes, 'the alarm stopped blinking');
+    assert.equal(b.board.gpioLevel(4), 0);
+  });
 });
