@@ -1,25 +1,30 @@
 /**
  * One telemetry message -> one register reading, or the reason it is refused. Pure: no I/O.
- * Payload: JSON {"register": 1006, "raw": 5012, "ts": 1767225600000}; the old prototype's field names
- * "Start register" and "Raw data" are accepted too. The meter comes from the topic.
+ * The numbers are read by the device's own parser (device/meter/reading.ts), so collect accepts and refuses
+ * exactly the payloads a device does: {"register": 1006, "raw": 5012, "ts": 1767225600000}, the old names
+ * "Start register" and "Raw data", raw as a number or a numeric string, ts optional, at most 256 bytes.
+ * The meter comes from the topic.
  */
+import { MAX_READING_BYTES, R_BAD_TS, R_MALFORMED, R_NO_REGISTER, R_OK, parseReading as parseDeviceReading, type ParsedReading } from '../../device/meter/reading.ts';
 
 export interface Reading {
   meter: string;
   register: number;
-  /** As sent (a number, or a numeric string kept verbatim so no precision is lost). */
+  /**
+   * The value as text. The device parser accepts at most 15 significant digits, which a double holds exactly,
+   * so String(number) loses nothing (it may normalise the form: "2301.50" -> "2301.5", "1e3" -> "1000").
+   */
   raw: string;
-  /** As sent (ms since the epoch for our gateways); empty when the payload had none. */
+  /** ms since the epoch, as text; empty when the payload had none. */
   ts: string;
 }
 
-export type BadReason = 'too-large' | 'not-json' | 'not-an-object' | 'no-register' | 'bad-register' | 'no-raw' | 'bad-raw' | 'bad-ts' | 'no-meter';
+export type BadReason = 'too-large' | 'malformed' | 'no-register' | 'bad-register' | 'bad-raw' | 'bad-ts' | 'no-meter';
 
 export type ParseResult = { ok: true; reading: Reading } | { ok: false; reason: BadReason; detail: string };
 
-export const MAX_PAYLOAD_BYTES = 16 * 1024;
-
-const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/** The device's limit: a longer payload is refused by both. */
+export const MAX_PAYLOAD_BYTES = MAX_READING_BYTES;
 
 /**
  * The meter is the topic level under the first `+` of the subscription pattern (`esp/+/modbus` -> level 1);
@@ -34,44 +39,29 @@ export function meterFromTopic(pattern: string, topic: string): string | null {
   return m === undefined || m === '' ? null : m;
 }
 
-function field(o: Record<string, unknown>, modern: string, legacy: string): unknown {
-  return o[modern] !== undefined ? o[modern] : o[legacy];
+/** The start of a payload, printable, for a report. */
+function snippet(payload: Uint8Array): string {
+  return JSON.stringify(Buffer.from(payload.buffer, payload.byteOffset, Math.min(payload.length, 40)).toString('latin1'));
 }
 
+// One instance, reused (the device parser fills it in place).
+const parsed: ParsedReading = { register: NaN, raw: NaN, ts: NaN };
+
 export function parseReading(pattern: string, topic: string, payload: Uint8Array): ParseResult {
-  if (payload.length > MAX_PAYLOAD_BYTES) return { ok: false, reason: 'too-large', detail: `${payload.length} bytes` };
+  if (payload.length > MAX_PAYLOAD_BYTES) return { ok: false, reason: 'too-large', detail: `${payload.length} bytes (at most ${MAX_PAYLOAD_BYTES})` };
   const meter = meterFromTopic(pattern, topic);
   if (meter === null) return { ok: false, reason: 'no-meter', detail: `topic ${topic}` };
-  let body: unknown;
-  try {
-    body = JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.length).toString('utf8'));
-  } catch (err) {
-    return { ok: false, reason: 'not-json', detail: (err as Error).message };
+  const code = parseDeviceReading(payload, parsed);
+  if (code !== R_OK) {
+    if (code === R_MALFORMED) return { ok: false, reason: 'malformed', detail: `not a JSON object of numbers: ${snippet(payload)}` };
+    if (code === R_NO_REGISTER) return { ok: false, reason: 'no-register', detail: `no numeric "register": ${snippet(payload)}` };
+    if (code === R_BAD_TS) return { ok: false, reason: 'bad-ts', detail: `"ts" is not a number >= 0 (ms): ${snippet(payload)}` };
+    const reg = parsed.register;
+    if (!(reg >= 0 && reg <= 65535 && reg === Math.floor(reg))) return { ok: false, reason: 'bad-register', detail: `register ${reg} is not 0..65535` };
+    return { ok: false, reason: 'bad-raw', detail: `missing or non-numeric "raw": ${snippet(payload)}` };
   }
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ok: false, reason: 'not-an-object', detail: typeof body };
-  const o = body as Record<string, unknown>;
-
-  const reg = field(o, 'register', 'Start register');
-  if (reg === undefined || reg === null) return { ok: false, reason: 'no-register', detail: 'missing "register"' };
-  const regNum = typeof reg === 'string' && /^\d+$/.test(reg) ? Number(reg) : reg;
-  if (typeof regNum !== 'number' || !Number.isInteger(regNum) || regNum < 0 || regNum > 65535) {
-    return { ok: false, reason: 'bad-register', detail: JSON.stringify(reg).slice(0, 40) };
-  }
-
-  const raw = field(o, 'raw', 'Raw data');
-  if (raw === undefined || raw === null) return { ok: false, reason: 'no-raw', detail: 'missing "raw"' };
-  let rawText: string;
-  if (typeof raw === 'number' && Number.isFinite(raw)) rawText = String(raw);
-  else if (typeof raw === 'string' && NUMERIC.test(raw.trim())) rawText = raw.trim();
-  else return { ok: false, reason: 'bad-raw', detail: JSON.stringify(raw).slice(0, 40) };
-
-  const ts = o.ts;
-  let tsText = '';
-  if (typeof ts === 'number' && Number.isFinite(ts)) tsText = String(ts);
-  else if (typeof ts === 'string' && ts.length > 0 && ts.length <= 40 && !/[\r\n]/.test(ts)) tsText = ts;
-  else if (ts !== undefined && ts !== null) return { ok: false, reason: 'bad-ts', detail: JSON.stringify(ts).slice(0, 40) };
-
-  return { ok: true, reading: { meter, register: regNum, raw: rawText, ts: tsText } };
+  const ts = parsed.ts;
+  return { ok: true, reading: { meter, register: parsed.register, raw: String(parsed.raw), ts: ts === ts ? String(ts) : '' } };
 }
 
 /** MQTT topic filter match (`+` one level, `#` the rest). */

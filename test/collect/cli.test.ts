@@ -40,13 +40,52 @@ describe('collect: the CLI', function () {
     assert.equal(readdirSync(dir).some((f) => f.startsWith('mqtt_register_counts_')), false, 'counts are written when the set closes');
     child.kill('SIGINT');
     assert.equal(await exited, 0, stderr);
-    assert.match(stderr, /bad payload on esp\/m9\/modbus: not-json/);
-    assert.match(stderr, /stopped; received 41, written 40, duplicates 0, bad 1 \(not-json 1\)/);
+    assert.match(stderr, /bad payload on esp\/m9\/modbus: malformed/);
+    assert.match(stderr, /stopped; received 41, written 40, duplicates 0, bad 1 \(malformed 1\)/);
     const counts = readdirSync(dir).filter((f) => f.startsWith('mqtt_register_counts_'));
     assert.equal(counts.length, 1);
     const lines = readFileSync(join(dir, counts[0]!), 'utf8').trim().split('\n');
     assert.equal(lines[0], 'meter,Start register,Count');
     assert.equal(lines.slice(1).reduce((s, l) => s + Number(l.split(',')[2]), 0), 40);
+  });
+
+  it('says "subscribed to" only once the broker acknowledged the subscription (SUBACK), not at CONNECT', async () => {
+    const held = await startEmbeddedBroker();
+    let release: () => void = () => {};
+    let subscribeSeen = false;
+    // The broker holds the SUBACK until the test releases it.
+    held.aedes.authorizeSubscribe = (_client, sub, callback) => {
+      subscribeSeen = true;
+      release = () => callback(null, sub);
+    };
+    const out = mkdtempSync(join(tmpdir(), 'jw-collect-suback-'));
+    const child = spawn(process.execPath, [BIN, 'collect', '--broker', held.url, '--out', out, '--client-id', 'suback-test', '--stats-sec', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await until(() => subscribeSeen, () => `no SUBSCRIBE reached the broker: ${stderr}`, 20_000);
+      // The CONNECT was handled before the SUBSCRIBE was sent; a line printed on CONNECT is on the pipe by now.
+      await new Promise((r) => setTimeout(r, 300));
+      assert.doesNotMatch(stderr, /subscribed to/, 'printed before the SUBACK');
+      release();
+      await until(() => /subscribed to esp\/\+\/modbus/.test(stderr), () => `after SUBACK: ${stderr}`);
+      child.kill('SIGINT');
+      assert.equal(await exited, 0, stderr);
+    } finally {
+      child.kill('SIGKILL');
+      await held.close();
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses bad --registers with a clear error', async () => {
+    const child = spawn(process.execPath, [BIN, 'collect', '--registers', '1006,x'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    assert.equal(code, 2);
+    assert.match(stderr, /--registers: expected comma-separated register numbers/);
   });
 
   it('refuses bad options with a clear error', async () => {

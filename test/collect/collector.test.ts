@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { startCollector, type Collector } from '../../host/collect/collector.ts';
+import * as fs from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../host/broker/embedded.ts';
 import { requireMosquitto, startMosquitto, type MosquittoHandle } from '../helpers/mosquitto.ts';
 import { allRows, reading, until } from './helpers.ts';
@@ -108,21 +110,74 @@ describe('collect: bad input (aedes)', function () {
     const pub = await mqtt.connectAsync(broker.url);
     const junk: Array<string | Buffer> = ['nope', Buffer.from([0xde, 0xad, 0xbe, 0xef]), '[]', '{"raw":1}', '{"register":1006,"raw":"x"}', Buffer.alloc(100_000, 0x41), 'nope', 'nope'];
     for (const j of junk) await pub.publishAsync('esp/m1/modbus', j, { qos: 1 });
-    t = 5000; // past the report interval: the next not-json is reported with what was suppressed
+    t = 5000; // past the report interval: the next malformed one is reported with what was suppressed
     await pub.publishAsync('esp/m1/modbus', 'nope', { qos: 1 });
     await pub.publishAsync('esp/m1/modbus', JSON.stringify({ 'Start register': 1009, 'Raw data': '2301', ts: 5 }), { qos: 1 });
     await pub.publishAsync('esp/m1/modbus', JSON.stringify({ register: 1006, raw: 5000 }), { qos: 1 });
     await until(() => c.stats.received === junk.length + 3, () => JSON.stringify(c.stats));
     await pub.endAsync();
     await c.stop();
-    assert.deepEqual(c.stats.bad, { 'not-json': 5, 'not-an-object': 1, 'no-register': 1, 'bad-raw': 1, 'too-large': 1 });
+    assert.deepEqual(c.stats.bad, { malformed: 6, 'no-register': 1, 'bad-raw': 1, 'too-large': 1 });
     assert.equal(c.stats.written, 2);
     assert.equal(c.stats.withoutTs, 1);
-    assert.equal(reports.filter((l) => /not-json/.test(l)).length, 2, reports.join('\n'));
-    assert.match(reports.find((l) => /not-json/.test(l) && /more/.test(l)) ?? '', /\+2 more/);
+    assert.equal(reports.filter((l) => /malformed/.test(l)).length, 2, reports.join('\n'));
+    assert.match(reports.find((l) => /malformed/.test(l) && /more/.test(l)) ?? '', /\+3 more/);
     assert.deepEqual(allRows(dir).map((r) => [r['Start register'], r['Raw data'], r.meter, r.ts]), [
       ['1009', '2301', 'm1', '5'],
       ['1006', '5000', 'm1', ''],
     ]);
+  });
+
+  it('registers outside the register map are counted and reported (rate-limited), written to the all-messages file only', async () => {
+    const reports: string[] = [];
+    const t = 0;
+    const c = await startCollector({ url: broker.url, topics: ['esp/+/modbus'], outDir: dir, clientId: 'unknown-reg', report: (l) => reports.push(l), now: () => t, registers: [1006] });
+    await c.connected();
+    const pub = await mqtt.connectAsync(broker.url);
+    for (let reg = 2000; reg < 2300; reg++) await pub.publishAsync('esp/m1/modbus', JSON.stringify({ register: reg, raw: 1, ts: reg }), { qos: 1 });
+    await pub.publishAsync('esp/m1/modbus', JSON.stringify({ register: 1006, raw: 1, ts: 1 }), { qos: 1 });
+    await until(() => c.stats.received === 301, () => JSON.stringify(c.stats));
+    await pub.endAsync();
+    await c.stop();
+    assert.equal(c.stats.unknownRegister, 300);
+    assert.equal(c.stats.written, 301);
+    assert.equal(reports.filter((l) => /not in the register map/.test(l)).length, 1, reports.join('\n'));
+    assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('mqtt_messages_')).map((f) => f.split('_')[2]), ['1006']);
+    assert.equal(allRows(dir).length, 301);
+  });
+
+  it('a write error (disk full) is reported, the reading is not acknowledged, collection stops without a crash', async () => {
+    const reports: string[] = [];
+    let writes = 0;
+    const full = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    const io = {
+      openSync: (p: string, f: string) => fs.openSync(p, f),
+      // Header + 3 rows (each row goes to two files) fit; then the disk is full.
+      writeSync: (fd: number, d: Uint8Array) => {
+        if (++writes > 8) throw full();
+        return fs.writeSync(fd, d);
+      },
+      closeSync: (fd: number) => fs.closeSync(fd),
+      writeFileSync: () => {
+        throw full();
+      },
+    };
+    let fatal: Error | null = null;
+    const c = await startCollector({ url: broker.url, topics: ['esp/+/modbus'], outDir: dir, clientId: 'disk-full', report: (l) => reports.push(l), writerIo: io, onFatal: (e) => (fatal = e) });
+    await c.connected();
+    const pub = await mqtt.connectAsync(broker.url);
+    for (let i = 0; i < 6; i++) await pub.publishAsync('esp/m1/modbus', JSON.stringify({ register: 1006, raw: i, ts: i }), { qos: 1 });
+    await until(() => fatal !== null, () => `no fatal error: ${JSON.stringify(c.stats)} ${reports.join(' | ')}`);
+    await pub.endAsync();
+    await assert.rejects(c.stop(), /ENOSPC/, 'closing reports the counts file it could not write');
+    assert.match(String(fatal), /ENOSPC/);
+    assert.equal(c.stats.written, 3);
+    assert.match(reports.join('\n'), /cannot write in .*ENOSPC.*stopping/);
+    assert.equal(c.client.connected, false, 'the connection is closed');
+    // The reading it could not write was not acknowledged: the broker still holds it for the session.
+    const again = await startCollector({ url: broker.url, topics: ['esp/+/modbus'], outDir: join(dir, 'again'), clientId: 'disk-full', report: () => {} });
+    await until(() => again.stats.written >= 1, () => JSON.stringify(again.stats));
+    await again.stop();
+    assert.ok(allRows(join(dir, 'again')).some((r) => r.ts === '3'), 'reading 3 redelivered');
   });
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { parseReading, meterFromTopic, topicMatches } from '../../host/collect/reading.ts';
+import { parseReading as parseDeviceReading, R_OK } from '../../device/meter/reading.ts';
 import { RecentKeys } from '../../host/collect/dedup.ts';
 import { shouldRotate } from '../../host/collect/rotation.ts';
 import { csvLine, fileStamp, fileNames, countsCsv, messageRow } from '../../host/collect/csv-format.ts';
@@ -8,14 +9,14 @@ const P = 'esp/+/modbus';
 const b = (s: string) => Buffer.from(s);
 
 describe('collect: pure parts', () => {
-  it('parses modern and legacy payloads, keeping raw verbatim and the meter from the topic', () => {
+  it('parses modern and legacy payloads, raw as text without loss, the meter from the topic', () => {
     assert.deepEqual(parseReading(P, 'esp/m1/modbus', b('{"register":1006,"raw":5012,"ts":1767225600000}')), {
       ok: true,
       reading: { meter: 'm1', register: 1006, raw: '5012', ts: '1767225600000' },
     });
-    assert.deepEqual(parseReading(P, 'esp/m2/modbus', b('{"Start register":"1009","Raw data":" 2301.5 ","ts":"2026-01-01T00:00:00Z"}')), {
+    assert.deepEqual(parseReading(P, 'esp/m2/modbus', b('{"Start register":"1009","Raw data":" 2301.5 ","ts":"1767225600001"}')), {
       ok: true,
-      reading: { meter: 'm2', register: 1009, raw: '2301.5', ts: '2026-01-01T00:00:00Z' },
+      reading: { meter: 'm2', register: 1009, raw: '2301.5', ts: '1767225600001' },
     });
     const noTs = parseReading(P, 'esp/m3/modbus', b('{"register":1010,"raw":-1e3}'));
     assert.deepEqual(noTs, { ok: true, reading: { meter: 'm3', register: 1010, raw: '-1000', ts: '' } });
@@ -26,21 +27,59 @@ describe('collect: pure parts', () => {
       const r = parseReading(P, topic, typeof s === 'string' ? b(s) : s);
       return r.ok ? 'ok' : r.reason;
     };
-    assert.equal(reason('esp/m/modbus', 'nope'), 'not-json');
-    assert.equal(reason('esp/m/modbus', Buffer.from([0xff, 0x00, 0xfe])), 'not-json');
-    assert.equal(reason('esp/m/modbus', '[1,2]'), 'not-an-object');
-    assert.equal(reason('esp/m/modbus', 'null'), 'not-an-object');
+    assert.equal(reason('esp/m/modbus', 'nope'), 'malformed');
+    assert.equal(reason('esp/m/modbus', Buffer.from([0xff, 0x00, 0xfe])), 'malformed');
+    assert.equal(reason('esp/m/modbus', '[1,2]'), 'malformed');
+    assert.equal(reason('esp/m/modbus', 'null'), 'malformed');
     assert.equal(reason('esp/m/modbus', '{"raw":1}'), 'no-register');
+    assert.equal(reason('esp/m/modbus', '{"register":"x","raw":1}'), 'no-register');
     assert.equal(reason('esp/m/modbus', '{"register":1.5,"raw":1}'), 'bad-register');
     assert.equal(reason('esp/m/modbus', '{"register":70000,"raw":1}'), 'bad-register');
-    assert.equal(reason('esp/m/modbus', '{"register":"x","raw":1}'), 'bad-register');
-    assert.equal(reason('esp/m/modbus', '{"register":1006}'), 'no-raw');
+    assert.equal(reason('esp/m/modbus', '{"register":1006}'), 'bad-raw');
     assert.equal(reason('esp/m/modbus', '{"register":1006,"raw":"12a"}'), 'bad-raw');
     assert.equal(reason('esp/m/modbus', '{"register":1006,"raw":{"a":1}}'), 'bad-raw');
     assert.equal(reason('esp/m/modbus', '{"register":1006,"raw":1,"ts":{}}'), 'bad-ts');
-    assert.equal(reason('esp/m/modbus', '{"register":1006,"raw":1,"ts":"a\\nb"}'), 'bad-ts');
+    assert.equal(reason('esp/m/modbus', '{"register":1006,"raw":1,"ts":"abc"}'), 'bad-ts');
+    assert.equal(reason('esp/m/modbus', '{"register":1006,"raw":1,"ts":"2026-01-01T00:00:00Z"}'), 'bad-ts');
     assert.equal(reason('esp//modbus', '{"register":1006,"raw":1}'), 'no-meter');
+    assert.equal(reason('esp/m/modbus', Buffer.alloc(257, 0x20)), 'too-large');
     assert.equal(reason('esp/m/modbus', Buffer.alloc(1 << 20, 0x20)), 'too-large');
+  });
+
+  it('accepts and refuses exactly what the device parser does, with the same numbers', () => {
+    const payloads = [
+      '{"register":1006,"raw":5012,"ts":1767225600000}',
+      '{"register":1006,"raw":5012,"ts":"abc"}',
+      '{"register":1006,"raw":5012,"ts":-1}',
+      '{"register":1006,"raw":5012,"ts":"17"}',
+      '{"Start register":"1009","Raw data":"2301.5"}',
+      '{"register":1006,"raw":"5012","extra":{"a":[1,2,{"b":"}"}]}}',
+      '{"register":1006,"raw":1234567890123456}',
+      '{"register":1006,"raw":1e400}',
+      '{"register":1006,"raw":true}',
+      '{"register":65535,"raw":0}',
+      '{"register":65536,"raw":0}',
+      '{"register":-1,"raw":0}',
+      '{"register":1006,"raw":1,}',
+      '{"register":1006 "raw":1}',
+      ' {"register":1006,"raw":1} ',
+      '{"register":1006,"raw":1}x',
+      '{}',
+      '',
+      `{"register":1006,"raw":1,"pad":"${'x'.repeat(240)}"}`,
+    ];
+    for (const text of payloads) {
+      const bytes = b(text);
+      const dev = { register: NaN, raw: NaN, ts: NaN };
+      const devOk = parseDeviceReading(bytes, dev) === R_OK;
+      const host = parseReading(P, 'esp/m/modbus', bytes);
+      assert.equal(host.ok, devOk, `host ${host.ok ? 'accepts' : `refuses (${(host as { reason: string }).reason})`} ${text.slice(0, 60)}, device ${devOk ? 'accepts' : 'refuses'}`);
+      if (host.ok) {
+        assert.equal(host.reading.register, dev.register);
+        assert.equal(Number(host.reading.raw), dev.raw, 'raw text reads back as the device number');
+        assert.equal(host.reading.ts === '' ? NaN : Number(host.reading.ts), dev.ts);
+      }
+    }
   });
 
   it('finds the meter under the first + and matches topic filters', () => {

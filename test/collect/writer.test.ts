@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, basename } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { CsvWriter } from '../../host/collect/writer.ts';
+import { CsvWriter, type WriterIo } from '../../host/collect/writer.ts';
+import * as fs from 'node:fs';
 import { seedFromDir } from '../../host/collect/resume.ts';
 import { RecentKeys } from '../../host/collect/dedup.ts';
 
@@ -66,6 +67,52 @@ describe('collect: CSV writer', () => {
       rows += (parse(text, { columns: true }) as unknown[]).length;
     }
     assert.equal(rows, 13);
+  });
+
+  it('opens a per-register file only for the register map; any other register goes to the all-messages file only', () => {
+    const w = new CsvWriter(dir, { maxBytes: 0, maxAgeMs: 0 }, now);
+    for (let reg = 0; reg < 2000; reg++) w.write({ meter: 'm', register: reg, raw: '1', ts: String(reg) }, 'esp/m/modbus');
+    w.write({ meter: 'm', register: 1011, raw: '25', ts: 'x' }, 'esp/m/modbus');
+    w.close();
+    const perRegister = readdirSync(dir).filter((f) => f.startsWith('mqtt_messages_')).sort();
+    assert.deepEqual(perRegister, [1006, 1007, 1009, 1010, 1011].map((r) => `mqtt_messages_${r}_20260101_000000.csv`));
+    const all = parse(readFileSync(join(dir, 'mqtt_all_messages_20260101_000000.csv')), { columns: true }) as unknown[];
+    assert.equal(all.length, 2001);
+    const custom = new CsvWriter(join(dir, 'custom'), { maxBytes: 0, maxAgeMs: 0 }, now, [3]);
+    custom.write({ meter: 'm', register: 3, raw: '1', ts: '1' }, 't');
+    custom.write({ meter: 'm', register: 1006, raw: '1', ts: '1' }, 't');
+    custom.close();
+    assert.deepEqual(readdirSync(join(dir, 'custom')).filter((f) => f.startsWith('mqtt_messages_')), ['mqtt_messages_3_20260101_000000.csv']);
+  });
+
+  it('throws a write error to the caller and still closes every file', () => {
+    const open = new Set<number>();
+    let failWrites = false;
+    const io: WriterIo = {
+      openSync: (p, f) => {
+        const fd = fs.openSync(p, f);
+        open.add(fd);
+        return fd;
+      },
+      writeSync: (fd, d) => {
+        if (failWrites) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        return fs.writeSync(fd, d);
+      },
+      closeSync: (fd) => {
+        open.delete(fd);
+        fs.closeSync(fd);
+      },
+      writeFileSync: (p, d) => {
+        if (failWrites) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        fs.writeFileSync(p, d);
+      },
+    };
+    const w = new CsvWriter(dir, { maxBytes: 0, maxAgeMs: 0 }, now, undefined, io);
+    w.write({ meter: 'm', register: 1006, raw: '1', ts: '1' }, 'esp/m/modbus');
+    failWrites = true;
+    assert.throws(() => w.write({ meter: 'm', register: 1007, raw: '1', ts: '2' }, 'esp/m/modbus'), /ENOSPC/);
+    assert.throws(() => w.close(), /ENOSPC/, 'the counts file cannot be written either');
+    assert.equal(open.size, 0, 'every descriptor closed');
   });
 
   it('seeds de-duplication keys from the newest all-messages file', () => {

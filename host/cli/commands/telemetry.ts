@@ -20,6 +20,7 @@ export default function register(program: Command): void {
     .option('--username <name>', 'MQTT username')
     .option('--password-env <var>', 'name of the environment variable holding the MQTT password')
     .option('--ca <file>', 'PEM CA certificate for mqtts')
+    .option('--registers <list>', 'registers of the register map, comma-separated: each gets its own mqtt_messages_<register> file; others go to the all-messages file only and are reported', '1006,1007,1009,1010,1011')
     .option('--rotate-mb <n>', 'start new files when the all-messages file reaches n MB (0 = never)', positiveNumber('--rotate-mb'), 64)
     .option('--rotate-min <n>', 'start new files every n minutes (0 = never)', positiveNumber('--rotate-min'), 60)
     .option('--stats-sec <n>', 'print counts to stderr every n seconds (0 = only at exit)', positiveNumber('--stats-sec'), 60)
@@ -32,12 +33,16 @@ Writes, in --out, sets of files named as the old prototype did (stamp = UTC yyyy
   mqtt_register_counts_<stamp>.csv       meter,Start register,Count (written when the set is closed)
 Payloads: {"register": 1006, "raw": 5012, "ts": 1767225600000}; "Start register"/"Raw data" are accepted too.
 QoS 1 with a persistent session: readings published while the collector or the broker is down arrive later;
-redeliveries are de-duplicated on (meter, register, ts). Bad payloads are counted and reported on stderr.
+redeliveries are de-duplicated on (meter, register, ts). Bad payloads (the device's own parser decides) and
+registers outside --registers are counted and reported on stderr. A write error (disk full) is reported and
+stops collect with exit status 1; the reading it could not write stays queued in the broker session.
 Ctrl-C closes the files and prints the counts. See docs/collect.md.`,
     )
-    .action(async (o: { broker: string; topic: string[]; out: string; clientId?: string; username?: string; passwordEnv?: string; ca?: string; rotateMb: number; rotateMin: number; statsSec: number }) => {
+    .action(async (o: { broker: string; topic: string[]; out: string; clientId?: string; username?: string; passwordEnv?: string; ca?: string; registers: string; rotateMb: number; rotateMin: number; statsSec: number }) => {
       const { readFileSync } = await import('node:fs');
       const { startCollector, formatStats } = await import('../../collect/collector.ts');
+      const registers = o.registers.split(',').map((r) => r.trim()).filter((r) => r !== '').map(Number);
+      if (!registers.length || registers.some((r) => !Number.isInteger(r) || r < 0 || r > 65535)) throw new CliError(`--registers: expected comma-separated register numbers 0..65535, got "${o.registers}"`, 2);
       let password: string | undefined;
       if (o.passwordEnv) {
         password = process.env[o.passwordEnv];
@@ -51,6 +56,8 @@ Ctrl-C closes the files and prints the counts. See docs/collect.md.`,
           throw new CliError(`collect: cannot read --ca ${o.ca}: ${(err as Error).message}`, 2);
         }
       }
+      let onFatal: (err: Error) => void = () => {};
+      const failed = new Promise<Error>((resolve) => (onFatal = resolve));
       const c = await startCollector({
         url: o.broker,
         topics: o.topic,
@@ -59,16 +66,32 @@ Ctrl-C closes the files and prints the counts. See docs/collect.md.`,
         username: o.username,
         password,
         ca,
+        registers,
+        onFatal: (err) => onFatal(err),
         rotation: { maxBytes: Math.round(o.rotateMb * 1024 * 1024), maxAgeMs: Math.round(o.rotateMin * 60_000) },
       });
-      c.client.once('connect', () => process.stderr.write(`collect: connected to ${o.broker}, subscribed to ${o.topic.join(' ')}, writing to ${o.out}\n`));
+      // Printed once the broker acknowledged the subscription (SUBACK), not at CONNECT: from then on a
+      // reading published to the topics reaches us.
+      void c.connected().then(() => process.stderr.write(`collect: connected to ${o.broker}, subscribed to ${o.topic.join(' ')}, writing to ${o.out}\n`));
       const statsTimer = o.statsSec > 0 ? setInterval(() => process.stderr.write(`collect: ${formatStats(c.stats)}\n`), o.statsSec * 1000) : null;
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
+      let signalled: () => void = () => {};
+      const signal = new Promise<void>((resolve) => (signalled = resolve));
+      process.once('SIGINT', signalled);
+      process.once('SIGTERM', signalled);
+      const fatal = await Promise.race([signal.then(() => null), failed]);
+      process.off('SIGINT', signalled);
+      process.off('SIGTERM', signalled);
       if (statsTimer) clearInterval(statsTimer);
-      await c.stop();
+      let closeError: Error | null = null;
+      try {
+        await c.stop();
+      } catch (err) {
+        closeError = err as Error;
+      }
+      if (fatal || closeError) {
+        process.stderr.write(`collect: stopped on an error; ${formatStats(c.stats)}\n`);
+        throw new CliError(`collect: cannot write in ${o.out}: ${(fatal ?? closeError)!.message}`, 1);
+      }
       process.stderr.write(`collect: stopped; ${formatStats(c.stats)}\n`);
     });
 
