@@ -60,6 +60,28 @@ export function parseOffer(buf: Uint8Array): Offer | string {
   return { manifestBytes, signature, manifest };
 }
 
+/** The offer's bytes again (what `otaOffer` saves; parseOffer reads it back). */
+export function packOffer(o: Offer): Uint8Array {
+  const m = o.manifestBytes.length;
+  const out = new Uint8Array(6 + m + o.signature.length);
+  out.set([0x4a, 0x57, 0x4f, 0x46, m & 0xff, m >>> 8]);
+  out.set(o.manifestBytes, 6);
+  out.set(o.signature, 6 + m);
+  return out;
+}
+
+/** The offer arrives in a message buffer the client may reuse: keep a copy of our own (at most 1.1 KB). */
+export function copyOffer(o: Offer): Offer {
+  return { manifestBytes: copyBytes(o.manifestBytes), signature: copyBytes(o.signature), manifest: o.manifest };
+}
+
+/** A copy in a buffer of its own (`slice` of a Node Buffer is a view, so it is not used). */
+export function copyBytes(v: Uint8Array): Uint8Array {
+  const c = new Uint8Array(v.length);
+  c.set(v);
+  return c;
+}
+
 function toManifest(j: any): Manifest | string {
   if (!j || typeof j !== 'object' || j.v !== 1) return 'manifest format is not 1';
   if (j.kind !== 'firmware' && j.kind !== 'app' && j.kind !== 'model') return `unknown kind ${String(j.kind)}`;
@@ -89,6 +111,20 @@ function toManifest(j: any): Manifest | string {
     requires: { contract: r.contract, engineConfig: r.engineConfig, format: r.format },
     expires: j.expires ?? 0,
   };
+}
+
+/**
+ * A new offer while an update is in progress (`cur`; undefined when none is), before its signature is checked
+ * (docs/ota-protocol.md, one update at a time): 'ignore' the same session again; 'adopt' the same image under a new
+ * session (a restarted publisher; progress is kept); refuse as 'busy' during probation, for another kind or a version
+ * not above the current one; else 'judge' it like any offer (it supersedes the current update if it passes).
+ */
+export function arbitrate(m: Manifest, cur: Manifest | undefined, probation: boolean): 'ignore' | 'adopt' | 'busy' | 'judge' {
+  if (!cur) return 'judge';
+  if (m.session === cur.session) return 'ignore';
+  if (m.kind === cur.kind && m.version === cur.version && m.sha256 === cur.sha256) return 'adopt';
+  if (probation || m.kind !== cur.kind || m.version <= cur.version) return 'busy';
+  return 'judge';
 }
 
 /** What the device knows when it judges an offer. */

@@ -60,6 +60,20 @@ export class ChunkWindow {
     return true;
   }
 
+  /**
+   * Forgets chunks [first, last) that were received (their sector did not take a write and was erased again): they
+   * are missing once more. What is in flight is left as it is.
+   */
+  forget(first: number, last: number): void {
+    for (let i = first; i < last; i++) {
+      if (this.has(i)) {
+        this.received[i >> 3]! &= ~(1 << (i & 7));
+        this.receivedCount--;
+      }
+    }
+    if (first < this.lowest) this.lowest = first;
+  }
+
   /** Forgets what is in flight (after a reconnect): all of it is asked for again. */
   clearFlight(): void {
     this.flightCount = 0;

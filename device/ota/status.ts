@@ -1,0 +1,65 @@
+/**
+ * The retained status JSON (docs/ota-protocol.md, Status). Pure: the receiver hands in what it knows and what runs
+ * now; publishing is core.ts's.
+ */
+import type { Manifest } from './manifest.ts';
+import type { OtaState, OtaStats } from './types.ts';
+import { chunkCount } from './progress.ts';
+
+/** What runs when the status is published: firmware, app and model slots, and the accepted versions. */
+export interface Running {
+  fw: string;
+  app: string;
+  model: string;
+  /** [firmware, app, model] */
+  seq: number[];
+}
+
+export interface Mem {
+  peak: number;
+  held: number;
+}
+
+export function memOf(s: OtaStats): Mem {
+  return { peak: s.peakOutstandingBytes, held: s.heldBytes };
+}
+
+/**
+ * The status of the update this boot knows of (`m` undefined: none). `received` is the window's count while a
+ * transfer is in memory, else null: the image then counts as complete in the states that follow a full download.
+ */
+export function statusJson(state: OtaState, reason: string, m: Manifest | undefined, received: number | null, running: Running, mem: Mem): string {
+  const total = m ? chunkCount(m) : 0;
+  return JSON.stringify({
+    state,
+    kind: m ? m.kind : '',
+    version: m ? m.version : 0,
+    session: m ? m.session : 0,
+    done: received !== null ? received : state === 'accepted' || state === 'pending-verify' || state === 'verifying' ? total : 0,
+    total,
+    reason,
+    running,
+    mem,
+  });
+}
+
+/** A refused offer: names the refused session (the status of the current update, if any, follows it). */
+export function refusalJson(session: number, reason: string, running: Running, mem: Mem): string {
+  return JSON.stringify({ state: 'rejected', session, reason, running, mem });
+}
+
+/**
+ * The last final status saved before a restart (`otaLast`), with what runs now and this boot's `mem`: it was saved by
+ * the image that ran then, which after a rollback is not the one running. null when it does not parse.
+ */
+export function lastFinalNow(lastFinal: string, running: Running, mem: Mem): string | null {
+  let j: { [k: string]: unknown };
+  try {
+    j = JSON.parse(lastFinal);
+  } catch (e) {
+    return null;
+  }
+  j.running = running;
+  j.mem = mem;
+  return JSON.stringify(j);
+}
