@@ -1,5 +1,5 @@
 /** Starts the OTA receiver from the device app: `startOta(client)` once the MQTT client exists. */
-import { SETTINGS, type SettingName } from '../settings/keys.ts';
+import { readSetting } from '../settings/read.ts';
 import { OtaReceiver, type OtaClient, type OtaOptions } from './receiver.ts';
 
 let modelHook: ((slot: string, version: number) => string | null) | null = null;
@@ -12,21 +12,15 @@ export function onModelSwap(cb: (slot: string, version: number) => string | null
   modelHook = cb;
 }
 
-function setting(name: SettingName): string | number {
-  const d = SETTINGS[name];
-  const v = native.kvGet(d.store, d.key, d.type);
-  return (v === undefined ? d.default : v) as string | number;
-}
-
 export function startOta(client: OtaClient, overrides: Partial<OtaOptions> = {}): OtaReceiver {
   const opts: OtaOptions = {
-    deviceId: (setting('deviceId') as string) || native.deviceId(),
-    prefix: setting('topicPrefix') as string,
-    group: setting('group') as string,
-    maxMsg: setting('mqttMaxMsg') as number,
-    window: setting('otaWindow') as number,
-    probeSec: setting('otaProbeSec') as number,
-    heapMin: setting('otaHeapMin') as number,
+    deviceId: readSetting('deviceId') || native.deviceId(),
+    prefix: readSetting('topicPrefix'),
+    group: readSetting('group'),
+    maxMsg: readSetting('mqttMaxMsg'),
+    window: readSetting('otaWindow'),
+    probeSec: readSetting('otaProbeSec'),
+    heapMin: readSetting('otaHeapMin'),
     onModel: (slot, version) => (modelHook ? modelHook(slot, version) : null),
     ...overrides,
   };
