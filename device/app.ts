@@ -50,7 +50,7 @@ export class App {
       maxMessageBytes: s.mqttMaxMsg,
       backoff,
     });
-    this.led = new LedController(s.ledActiveLow, (r) => this.publishLed(r), readSetting('lastCmdId'));
+    this.led = new LedController(s.ledActiveLow, (r) => this.publishLed(r));
   }
 
   start(): void {
@@ -115,7 +115,9 @@ export class App {
       this.reportError(r.error, { topic });
       return;
     }
-    if (this.led.apply(r.cmd) && r.cmd.id !== null) writeState('lastCmdId', r.cmd.id);
+    // Ids are remembered in RAM only: a peer must not be able to wear the flash out, and after a restart the
+    // LED starts off anyway, so a command redelivered then is applied again, as it should be.
+    this.led.apply(r.cmd);
   }
 
   private onMqttError(message: string): void {

@@ -24,10 +24,7 @@ export class LedController {
   constructor(
     private readonly activeLow: boolean,
     private readonly onChange: (report: LedReport) => void,
-    lastId: string,
-  ) {
-    if (lastId) this.seen.push(lastId);
-  }
+  ) {}
 
   /** Drives a pin as output, off. */
   init(pin: number): void {

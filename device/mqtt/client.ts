@@ -169,7 +169,3 @@ function toWire(payload: string | Uint8Array): string | ArrayBuffer {
   if (payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength) return payload.buffer as ArrayBuffer;
   return payload.slice().buffer as ArrayBuffer;
 }
-
-export function connect(url: string, options: ClientOptions): MqttClient {
-  return new MqttClient(url, options).start();
-}

@@ -49,7 +49,6 @@ export const SETTINGS = {
   meterFlood: { key: 'meterFlood', store: 'settings', type: 'i32', default: 50, meaning: 'readings per second per meter above which readings are dropped and counted as a flood' },
   // runtime state
   bootCount: { key: 'bootCount', store: 'state', type: 'i32', default: 0, meaning: 'boots since provisioning' },
-  lastCmdId: { key: 'lastCmdId', store: 'state', type: 'str', default: '', meaning: 'id of the last LED command applied (QoS 1 de-duplication across restarts)' },
   // software A/B of app images (docs/app-boot.md); the loaders in native/ and host/sim follow the same rule
   appSlot: { key: 'appSlot', store: 'state', type: 'str', default: '', meaning: 'app-image slot to boot (app_a|app_b); empty boots the embedded app' },
   appPrev: { key: 'appPrev', store: 'state', type: 'str', default: '', meaning: 'slot to return to if appSlot fails its probation' },

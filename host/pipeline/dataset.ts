@@ -16,7 +16,3 @@ export interface Dataset {
   /** Window (group) id per row, so splits never separate rows of one window. */
   group: Int32Array;
 }
-
-export function featureRow(ds: Dataset, row: number): Float32Array {
-  return ds.X.subarray(row * ds.nFeatures, (row + 1) * ds.nFeatures);
-}

@@ -25,6 +25,9 @@ import { unknownHeap } from './native/system.ts';
 import { distPath } from '../cli/paths.ts';
 import { trackRejections } from './rejections.ts';
 
+/** A fault more than this long after the previous one starts the restart backoff again from its first delay. */
+const FAULT_STREAK_RESET_MS = 60_000;
+
 export type ProvisionValue = string | number | Uint8Array;
 
 export interface SimBoardOptions {
@@ -70,6 +73,9 @@ export class SimBoard extends EventEmitter<BoardEvents> {
   readonly partitions: Map<string, Partition>;
   boots = 0;
   faults = 0;
+  /** Faults in a row, for the restart backoff; cleared after a minute without one (as the firmware does). */
+  private faultStreak = 0;
+  private lastFaultAt = -Infinity;
   private ctx: BoardContext | null = null;
   private nextReset = 'poweron';
   private faultTimer: unknown = null;
@@ -243,8 +249,11 @@ export class SimBoard extends EventEmitter<BoardEvents> {
       ctx.faultHandler = handler;
     }
     if (this.faultTimer !== null) return;
-    const delay = Math.min(60000, (this.options.faultRestartMs ?? 1000) * 2 ** Math.min(this.faults - 1, 6));
-    this.log('warn', `restarting in ${delay} ms (fault ${this.faults})`);
+    const now = this.clock.now();
+    this.faultStreak = now - this.lastFaultAt > FAULT_STREAK_RESET_MS ? 1 : this.faultStreak + 1;
+    this.lastFaultAt = now;
+    const delay = Math.min(60000, (this.options.faultRestartMs ?? 1000) * 2 ** Math.min(this.faultStreak - 1, 6));
+    this.log('warn', `restarting in ${delay} ms (fault ${this.faultStreak} in a row)`);
     this.faultTimer = this.clock.setTimer(delay, () => {
       this.faultTimer = null;
       if (this.ctx === ctx && ctx.alive) this.restartSoon(ctx, 'panic');

@@ -134,6 +134,7 @@ function readPublicKey(path: string): Uint8Array {
 function devKey(stateDir: string): { der: Uint8Array; note: string; privatePath?: string } {
   const base = join(dirname(resolve(stateDir)), 'keys', 'dev-ota');
   if (!existsSync(`${base}.pub`)) {
+    if (existsSync(`${base}.key`)) throw new CliError(`${base}.key exists without ${base}.pub: remove it (a new dev key pair is made), or pass --ota-pubkey FILE`);
     mkdirSync(dirname(base), { recursive: true });
     writeKeyPair(base);
   }

@@ -57,6 +57,26 @@ describe('the device sandbox looks like JerryScript 3.0', () => {
     board.close();
     rmSync(dir, { recursive: true, force: true });
   });
+
+  it('a fault after more than a minute of health restarts after the first delay again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jw-sbx-'));
+    const bundle = join(dir, 'late.js');
+    writeFileSync(bundle, 'native.timerStart(70000, false, () => { throw new Error("late"); });');
+    const clock = new ManualClock();
+    const board = new SimBoard({ deviceId: 'sbx2', stateDir: dir, bundlePath: bundle, clock, faultRestartMs: 1000 });
+    board.boot();
+    const bootAt = async (ms: number) => {
+      clock.advance(ms);
+      await new Promise((r) => setImmediate(r));
+      return board.boots;
+    };
+    assert.equal(await bootAt(70_000), 1); // fault 1
+    assert.equal(await bootAt(1000), 2); // restarted after 1 s
+    assert.equal(await bootAt(70_000), 2); // fault 2, 71 s after fault 1
+    assert.equal(await bootAt(1000), 3, 'not 2 s: the streak was cleared by the healthy minute');
+    board.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 });
 
 describe('the device build refuses what the engine lacks', function () {
