@@ -7,7 +7,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { encodeFrame, readRequest } from '../../device/ota/frame.ts';
 import type { Manifest } from '../../device/ota/manifest.ts';
 
-export type FinalState = 'accepted' | 'rejected' | 'rolled-back' | 'timeout';
+export type FinalState = 'accepted' | 'rejected' | 'rolled-back' | 'timeout' | 'aborted';
 
 export interface DeviceProgress {
   id: string;
@@ -39,6 +39,8 @@ export interface PublishOptions {
   onProgress?: (p: DeviceProgress) => void;
   /** Leave the retained offer in place at the end (tests of late joiners). */
   keepOffer?: boolean;
+  /** Stop serving now: unfinished devices end 'aborted', the offer is cleared (unless keepOffer), the client ends. */
+  signal?: AbortSignal;
 }
 
 export interface PublishResult {
@@ -48,6 +50,12 @@ export interface PublishResult {
 
 const FINAL = new Set(['accepted', 'rejected', 'rolled-back']);
 
+/**
+ * Which devices count towards the result: the targeted ones only. For a device offer, that device (and
+ * `expect`); for a group offer, `expect` plus every device that requested a chunk of this session. A status from
+ * anyone else (any client can publish on `<prefix>/<id>/ota/status`) is ignored, so it cannot hold `ok` false
+ * until the timeout. For a device offer, only the target's chunk requests are served.
+ */
 export async function publishUpdate(o: PublishOptions): Promise<PublishResult> {
   const prefix = o.prefix ?? 'esp';
   const m = o.manifest;
@@ -55,61 +63,14 @@ export async function publishUpdate(o: PublishOptions): Promise<PublishResult> {
   // Encoded once, shared by every device.
   const frames: Uint8Array[] = [];
   for (let i = 0; i < total; i++) frames.push(encodeFrame(m.session, i, o.image.subarray(i * m.chunk, Math.min(m.size, (i + 1) * m.chunk))));
-  const offerTopic = m.target.device !== undefined ? `${prefix}/${m.target.device}/ota/offer` : `${prefix}/group/${m.target.group}/ota/offer`;
+  const isGroup = m.target.device === undefined;
+  const offerTopic = !isGroup ? `${prefix}/${m.target.device}/ota/offer` : `${prefix}/group/${m.target.group}/ota/offer`;
   const devices = new Map<string, DeviceProgress>();
-  const expect = new Set(o.expect ?? (m.target.device !== undefined ? [m.target.device] : []));
+  const expect = new Set(o.expect ?? (!isGroup ? [m.target.device!] : []));
+  if (!isGroup) expect.add(m.target.device!);
   for (const id of expect) devices.set(id, blank(id, total));
   let lastNewDevice = Date.now();
-
-  const client: MqttClient = await mqtt.connectAsync(o.url, { clean: true, reconnectPeriod: 500, username: o.username, password: o.password, clientId: `jw-ota-pub-${m.session.toString(16)}` });
-  const done = new Promise<void>((resolve) => {
-    const check = () => {
-      const all = [...devices.values()];
-      const finished = all.length > 0 && all.every((d) => FINAL.has(d.state));
-      const settled = expect.size > 0 || Date.now() - lastNewDevice >= (o.settleMs ?? 3000);
-      if (finished && settled && [...expect].every((id) => devices.has(id))) {
-        clearInterval(timer);
-        resolve();
-      }
-    };
-    const timer = setInterval(check, 100);
-    client.on('message', (topic, payload) => {
-      const parts = topic.split('/');
-      if (parts.length !== 4 || parts[2] !== 'ota') return;
-      const id = parts[1]!;
-      if (parts[3] === 'req') {
-        const r = readRequest(payload);
-        if (typeof r === 'string' || r.session !== m.session) return;
-        const d = device(id);
-        if (!d.firstRequestAt) d.firstRequestAt = Date.now();
-        for (const [first, count] of r.ranges) {
-          for (let i = first; i < first + count && i < total; i++) {
-            client.publish(`${prefix}/${id}/ota/data`, frames[i] as Buffer, { qos: 0 });
-            d.framesSent++;
-            d.bytesSent += frames[i]!.length - 16;
-          }
-        }
-      } else if (parts[3] === 'status') {
-        let s: { state?: string; session?: number; done?: number; total?: number; reason?: string; kind?: string; version?: number };
-        try {
-          s = JSON.parse(payload.toString());
-        } catch {
-          return;
-        }
-        if (s.session !== m.session) return;
-        const d = device(id);
-        if (FINAL.has(d.state)) return;
-        d.state = s.state ?? d.state;
-        d.done = s.done ?? d.done;
-        d.reason = s.reason ?? '';
-        if (FINAL.has(d.state)) d.finishedAt = Date.now();
-        o.onProgress?.(d);
-        check();
-      }
-    });
-    client.once('end', () => clearInterval(timer));
-  });
-  const device = (id: string): DeviceProgress => {
+  const track = (id: string): DeviceProgress => {
     let d = devices.get(id);
     if (!d) {
       d = blank(id, total);
@@ -118,18 +79,89 @@ export async function publishUpdate(o: PublishOptions): Promise<PublishResult> {
     }
     return d;
   };
+  if (o.signal?.aborted) return finish(devices, 'aborted', 'aborted before the offer was sent');
 
-  await client.subscribeAsync([`${prefix}/+/ota/req`, `${prefix}/+/ota/status`], { qos: 1 });
-  await client.publishAsync(offerTopic, Buffer.from(o.offer), { qos: 1, retain: true });
-  let timedOut = false;
+  const client: MqttClient = await mqtt.connectAsync(o.url, { clean: true, reconnectPeriod: 500, username: o.username, password: o.password, clientId: `jw-ota-pub-${m.session.toString(16)}` });
+  // Everything started from here on is stopped in the finally block, whatever throws.
+  let timer: NodeJS.Timeout | undefined;
   let timeout: NodeJS.Timeout | undefined;
-  await Promise.race([done, new Promise<void>((resolve) => (timeout = setTimeout(() => ((timedOut = true), resolve()), o.timeoutMs ?? 600_000)))]);
-  clearTimeout(timeout);
-  if (timedOut) {
-    for (const d of devices.values()) if (!FINAL.has(d.state)) ((d.state = 'timeout'), (d.reason = d.reason || 'no final status before the timeout'));
+  let onAbort: (() => void) | undefined;
+  let offerSent = false;
+  let end = 'done' as 'done' | 'timeout' | 'aborted';
+  try {
+    const settled = new Promise<void>((resolve) => {
+      const check = () => {
+        const all = [...devices.values()];
+        const finished = all.length > 0 && all.every((d) => FINAL.has(d.state));
+        const quiet = expect.size > 0 || Date.now() - lastNewDevice >= (o.settleMs ?? 3000);
+        if (finished && quiet) resolve();
+      };
+      timer = setInterval(check, 100);
+      timeout = setTimeout(() => ((end = 'timeout'), resolve()), o.timeoutMs ?? 600_000);
+      onAbort = () => ((end = 'aborted'), resolve());
+      o.signal?.addEventListener('abort', onAbort, { once: true });
+      client.on('message', (topic, payload) => {
+        const parts = topic.split('/');
+        if (parts.length !== 4 || parts[2] !== 'ota') return;
+        const id = parts[1]!;
+        if (parts[3] === 'req') {
+          const r = readRequest(payload);
+          if (typeof r === 'string' || r.session !== m.session) return;
+          // A device offer is served to its device only; a group offer to whoever asks (and they then count).
+          if (!isGroup && !devices.has(id)) return;
+          const d = track(id);
+          if (!d.firstRequestAt) d.firstRequestAt = Date.now();
+          for (const [first, count] of r.ranges) {
+            for (let i = first; i < first + count && i < total; i++) {
+              client.publish(`${prefix}/${id}/ota/data`, frames[i] as Buffer, { qos: 0 });
+              d.framesSent++;
+              d.bytesSent += frames[i]!.length - 16;
+            }
+          }
+        } else if (parts[3] === 'status') {
+          const d = devices.get(id);
+          if (!d || FINAL.has(d.state)) return; // not a targeted device, or already final
+          let s: { state?: string; session?: number; done?: number; total?: number; reason?: string };
+          try {
+            s = JSON.parse(payload.toString());
+          } catch {
+            return;
+          }
+          if (s === null || typeof s !== 'object' || s.session !== m.session) return;
+          if (typeof s.state === 'string') d.state = s.state;
+          if (typeof s.done === 'number') d.done = s.done;
+          d.reason = typeof s.reason === 'string' ? s.reason : '';
+          if (FINAL.has(d.state)) d.finishedAt = Date.now();
+          o.onProgress?.(d);
+          check();
+        }
+      });
+    });
+    if (o.signal?.aborted) end = 'aborted';
+    else {
+      await client.subscribeAsync([`${prefix}/+/ota/req`, `${prefix}/+/ota/status`], { qos: 1 });
+      offerSent = true; // set before the publish: a failed publish may still have reached the broker
+      await client.publishAsync(offerTopic, Buffer.from(o.offer), { qos: 1, retain: true });
+      await settled;
+    }
+  } finally {
+    clearInterval(timer);
+    clearTimeout(timeout);
+    if (onAbort) o.signal?.removeEventListener('abort', onAbort);
+    try {
+      if (offerSent && !o.keepOffer && client.connected) await client.publishAsync(offerTopic, Buffer.alloc(0), { qos: 1, retain: true });
+    } finally {
+      await client.endAsync(true);
+    }
   }
-  if (!o.keepOffer) await client.publishAsync(offerTopic, Buffer.alloc(0), { qos: 1, retain: true });
-  await client.endAsync();
+  if (end === 'timeout') return finish(devices, 'timeout', 'no final status before the timeout');
+  if (end === 'aborted') return finish(devices, 'aborted', 'the publisher was stopped');
+  return finish(devices, null, '');
+}
+
+/** Marks unfinished devices (`state` null: none) and computes ok: every targeted device accepted. */
+function finish(devices: Map<string, DeviceProgress>, state: FinalState | null, reason: string): PublishResult {
+  if (state) for (const d of devices.values()) if (!FINAL.has(d.state)) ((d.state = state), (d.reason = d.reason || reason));
   const ok = devices.size > 0 && [...devices.values()].every((d) => d.state === 'accepted');
   return { devices, ok };
 }
