@@ -42,9 +42,10 @@ interface Run {
 }
 
 let boardSeq = 0;
+let runSeq = 0;
 
-/** n simulated boards on `devUrl`, online (birth message seen) before the offer goes out. */
-async function boards(brokerUrl: string, devUrl: string, n: number, window: number): Promise<SimBoard[]> {
+/** n simulated boards of `group` on `devUrl`, online (birth message seen) before the offer goes out. */
+async function boards(brokerUrl: string, devUrl: string, n: number, window: number, group: string): Promise<SimBoard[]> {
   const watch = await mqtt.connectAsync(brokerUrl, { clean: true });
   const online = new Set<string>();
   watch.on('message', (t, p) => p.toString().includes('"online":true') && online.add(t.split('/')[1]!));
@@ -52,7 +53,7 @@ async function boards(brokerUrl: string, devUrl: string, n: number, window: numb
   const out: SimBoard[] = [];
   for (let i = 0; i < n; i++) {
     const id = `b${++boardSeq}`;
-    const b = new SimBoard({ deviceId: id, stateDir: null, settings: { deviceId: id, brokerUrl: devUrl, healthSec: 0, otaPubKey: keys.pubDer, group: 'bench', otaWindow: window } });
+    const b = new SimBoard({ deviceId: id, stateDir: null, settings: { deviceId: id, brokerUrl: devUrl, healthSec: 0, otaPubKey: keys.pubDer, group, otaWindow: window } });
     b.boot();
     out.push(b);
   }
@@ -63,7 +64,9 @@ async function boards(brokerUrl: string, devUrl: string, n: number, window: numb
 }
 
 async function otaRun(brokerUrl: string, devUrl: string, n: number, image: Buffer, window: number, version: number): Promise<Run> {
-  const devs = await boards(brokerUrl, devUrl, n, window);
+  // A group of its own per run: the boards of the next run never see this run's offer.
+  const group = `bench${++runSeq}`;
+  const devs = await boards(brokerUrl, devUrl, n, window, group);
   const ids = new Set(devs.map((d) => d.deviceId));
   // The receiver's own accounting, from its statuses.
   const mem = await mqtt.connectAsync(brokerUrl, { clean: true });
@@ -79,27 +82,27 @@ async function otaRun(brokerUrl: string, devUrl: string, n: number, image: Buffe
     }
   });
   await mem.subscribeAsync('esp/+/ota/status', { qos: 0 });
-  const manifest = buildManifest({ kind: 'firmware', version, image, target: { group: 'bench' } });
+  const manifest = buildManifest({ kind: 'firmware', version, image, target: { group } });
   const offer = signOffer(manifest, keys.priv);
   const t0 = performance.now();
   const verified = new Map<string, number>();
-  await new Promise<void>((resolve) => {
-    void publishUpdate({
-      url: brokerUrl,
-      offer,
-      manifest,
-      image,
-      expect: [...ids],
-      timeoutMs: 300_000,
-      onProgress: (p) => {
-        if ((p.state === 'pending-verify' || p.state === 'accepted') && !verified.has(p.id)) verified.set(p.id, performance.now());
-        if (verified.size === n) resolve();
-      },
-    }).then((r) => {
-      if (!r.ok) console.log('  (not every device accepted:', [...r.devices.values()].map((d) => `${d.id} ${d.state} ${d.reason}`).join(', '), ')');
-      resolve();
-    });
+  // The measure ends when every board holds the verified image (pending-verify): the publisher is then stopped,
+  // which clears the retained offer, rather than left serving until its timeout.
+  const stop = new AbortController();
+  const result = await publishUpdate({
+    url: brokerUrl,
+    offer,
+    manifest,
+    image,
+    expect: [...ids],
+    timeoutMs: 300_000,
+    signal: stop.signal,
+    onProgress: (p) => {
+      if ((p.state === 'pending-verify' || p.state === 'accepted') && !verified.has(p.id)) verified.set(p.id, performance.now());
+      if (verified.size === n) stop.abort();
+    },
   });
+  if (verified.size < n) console.log('  (not every device verified the image:', [...result.devices.values()].map((d) => `${d.id} ${d.state} ${d.reason}`).join(', '), ')');
   const seconds = (Math.max(...verified.values()) - t0) / 1000;
   await new Promise((r) => setTimeout(r, 300)); // the last statuses
   await mem.endAsync();
@@ -174,4 +177,3 @@ if (mosquittoPath()) {
     await mq.stop();
   }
 } else console.log('\nmosquitto not installed: skipped (apt-get install mosquitto)');
-process.exit(0);
