@@ -8,6 +8,9 @@ void jw_event_release(jw_event_t *ev) {
   ev->text = NULL;
   ev->data = NULL;
   ev->len = 0;
+  if (ev->budget) jw_budget_give(ev->budget, ev->budgeted);
+  ev->budget = NULL;
+  ev->budgeted = 0;
 }
 
 void jw_ring_init(jw_ring_t *r, jw_event_t *storage, uint32_t cap) {
@@ -29,6 +32,8 @@ bool jw_ring_push(jw_ring_t *r, jw_event_t *ev) {
   r->count++;
   ev->text = NULL;
   ev->data = NULL;
+  ev->budget = NULL; /* the charge moved into the ring with the data */
+  ev->budgeted = 0;
   return true;
 }
 

@@ -1,9 +1,11 @@
 /* MQTT through esp-mqtt. Auto-reconnect is off (the app decides); DATA fragments are reassembled by
- * native/core/mqtt_asm.c up to max_message_bytes, larger messages are skipped unallocated and reported. */
+ * native/core/mqtt_asm.c up to max_message_bytes; larger messages, and messages the queue budget
+ * (CONFIG_JERRYWATT_MQTT_QUEUE_BUDGET_KB, all clients together) has no room for, are skipped unallocated and reported. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "mqtt_client.h"
+#include "sdkconfig.h"
 #include "jw_events.h"
 #include "jw_log.h"
 #include "jw_mqtt.h"
@@ -20,6 +22,10 @@ typedef struct {
 
 static client_t clients[JW_MQTT_MAX_CLIENTS];
 static int next_handle = 1;
+static jw_budget_t queue_budget = {CONFIG_JERRYWATT_MQTT_QUEUE_BUDGET_KB * 1024u, 0, 0};
+
+void jw_mqtt_set_queue_budget(uint32_t bytes) { jw_budget_set_limit(&queue_budget, bytes); }
+uint32_t jw_mqtt_queue_budget_used(void) { return jw_budget_used(&queue_budget); }
 
 static client_t *find(int handle) {
   for (int i = 0; i < JW_MQTT_MAX_CLIENTS; i++)
@@ -69,16 +75,13 @@ static void on_event(void *arg, esp_event_base_t base, int32_t id, void *data) {
       uint8_t flags = (uint8_t)((e->qos & 3) | (e->retain ? JW_EV_FLAG_RETAIN : 0) | (e->dup ? JW_EV_FLAG_DUP : 0));
       jw_asm_result_t r = jw_asm_feed(&c->asm_, e->topic, (size_t)(e->topic_len > 0 ? e->topic_len : 0), (const uint8_t *)e->data,
                                       (size_t)e->data_len, (size_t)e->current_data_offset, (size_t)e->total_data_len, flags);
+      char why[JW_ASM_REPORT_MAX];
       if (r == JW_ASM_COMPLETE) {
-        uint32_t len;
-        uint8_t *payload = jw_asm_take(&c->asm_, &len);
-        post(JW_EV_MQTT_MESSAGE, c, 0, c->asm_.flags, strdup(c->asm_.topic), payload, len);
-      } else if (r == JW_ASM_OVERSIZE || r == JW_ASM_NO_MEMORY) {
-        char why[JW_ASM_TOPIC_MAX + 48];
-        snprintf(why, sizeof why, "%s %s %d", r == JW_ASM_OVERSIZE ? "oversize" : "no memory for", c->asm_.topic, e->total_data_len);
+        jw_event_t ev = {.a = c->handle};
+        jw_asm_take_event(&c->asm_, &ev);
+        jw_queue_post(&ev);
+      } else if (jw_asm_report(r, &c->asm_, why, sizeof why)) {
         post(JW_EV_MQTT_ERROR, c, 0, 0, strdup(why), NULL, 0);
-      } else if (r == JW_ASM_BAD_FRAGMENT) {
-        post(JW_EV_MQTT_ERROR, c, 0, 0, strdup("fragment out of sequence: message dropped"), NULL, 0);
       }
       break;
     }
@@ -99,7 +102,7 @@ int jw_mqtt_connect(const jw_mqtt_options_t *o) {
     if (clients[i].handle == 0) c = &clients[i];
   if (c == NULL) return -1;
   memset(c, 0, sizeof *c);
-  jw_asm_init(&c->asm_, o->max_message_bytes ? o->max_message_bytes : 8192);
+  jw_asm_init(&c->asm_, o->max_message_bytes ? o->max_message_bytes : 8192, &queue_budget);
   /* esp-mqtt keeps pointers to certificates ("not copied nor freed by the client"): they live with the slot. */
   const char *src[9] = {o->url, o->client_id, o->username, o->password, o->ca_pem, o->cert_pem, o->key_pem, o->will_topic, NULL};
   for (int i = 0; i < 8; i++) c->strings[i] = dup_or_null(src[i]);

@@ -4,6 +4,7 @@
 #define JW_EVENTS_H
 #include <stdbool.h>
 #include <stdint.h>
+#include "jw_msg_budget.h"
 
 typedef enum {
   JW_EV_NONE = 0,
@@ -27,9 +28,12 @@ typedef struct {
   char *text;    /* owned by the event: malloc'd by the producer, freed by the consumer */
   uint8_t *data; /* owned likewise */
   uint32_t len;
+  jw_budget_t *budget; /* NULL, or the budget `budgeted` bytes of data were taken from */
+  uint32_t budgeted;
 } jw_event_t;
 
-/* Frees what the event owns (text, data) and clears the pointers. */
+/* Frees what the event owns (text, data), gives its bytes back to its budget, and clears the pointers. Every
+ * path that ends an event (consumed by JS, dropped by a full ring, discarded) goes through here. */
 void jw_event_release(jw_event_t *ev);
 
 /* Fixed-capacity ring; no allocation after init; not thread-safe by itself. */

@@ -7,6 +7,10 @@
 #include <stdint.h>
 
 #define JW_MQTT_MAX_CLIENTS 4
+/* Bytes that queued, not yet consumed message payloads of all clients may hold together. The device takes it from
+ * Kconfig (JERRYWATT_MQTT_QUEUE_BUDGET_KB, default 24), the host twin from here; test/firmware checks they agree.
+ * A message beyond it is dropped before it is allocated and reported as `dropped <topic> <bytes> queue-full`. */
+#define JW_MQTT_QUEUE_BUDGET_DEFAULT (24u * 1024u)
 
 typedef struct {
   const char *url; /* mqtt://host:port or mqtts://host:port */
@@ -34,6 +38,10 @@ int jw_mqtt_subscribe(int client, const char *topic, int qos);
 int jw_mqtt_unsubscribe(int client, const char *topic);
 int jw_mqtt_publish(int client, const char *topic, const uint8_t *data, size_t len, int qos, bool retain);
 void jw_mqtt_end(int client);
+/* Changes the queue budget (bytes) for later messages. */
+void jw_mqtt_set_queue_budget(uint32_t bytes);
+/* Payload bytes queued now and not yet consumed (released when the JS task is done with a message). */
+uint32_t jw_mqtt_queue_budget_used(void);
 /* Parses mqtt[s]://host[:port]; host is NUL-terminated into `host`. Returns false on a bad URL. */
 bool jw_mqtt_parse_url(const char *url, char *host, size_t host_len, int *port, bool *tls);
 #endif

@@ -1,6 +1,7 @@
 /* MQTT on the host through libmosquitto. One network thread per client runs mosquitto_loop(); it never
  * reconnects by itself (the contract leaves that to the app). Messages go through the same reassembler as on
- * the device (one fragment each: libmosquitto hands over whole messages), so the size limit behaves the same. */
+ * the device (one fragment each: libmosquitto hands over whole messages), so the size limit and the queue budget
+ * (JW_MQTT_QUEUE_BUDGET_DEFAULT, the device's Kconfig default) behave the same. */
 #include <mosquitto.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -32,6 +33,10 @@ static client_t clients[JW_MQTT_MAX_CLIENTS];
 static pthread_mutex_t table_mu = PTHREAD_MUTEX_INITIALIZER;
 static int next_handle = 1;
 static int lib_ready;
+static jw_budget_t queue_budget = {JW_MQTT_QUEUE_BUDGET_DEFAULT, 0, 0};
+
+void jw_mqtt_set_queue_budget(uint32_t bytes) { jw_budget_set_limit(&queue_budget, bytes); }
+uint32_t jw_mqtt_queue_budget_used(void) { return jw_budget_used(&queue_budget); }
 
 static void post(int kind, int handle, int b, const char *text) {
   jw_event_t ev;
@@ -70,18 +75,14 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
   uint8_t flags = (uint8_t)((msg->qos & 3) | (msg->retain ? JW_EV_FLAG_RETAIN : 0));
   size_t len = msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0;
   jw_asm_result_t r = jw_asm_feed(&c->asm_, msg->topic, strlen(msg->topic), msg->payload, len, 0, len, flags);
+  char why[JW_ASM_REPORT_MAX];
   if (r == JW_ASM_COMPLETE) {
     jw_event_t ev;
     memset(&ev, 0, sizeof ev);
-    ev.kind = JW_EV_MQTT_MESSAGE;
     ev.a = c->handle;
-    ev.flags = flags;
-    ev.text = strdup(c->asm_.topic);
-    ev.data = jw_asm_take(&c->asm_, &ev.len);
+    jw_asm_take_event(&c->asm_, &ev);
     jw_queue_post(&ev);
-  } else if (r == JW_ASM_OVERSIZE || r == JW_ASM_NO_MEMORY) {
-    char why[JW_ASM_TOPIC_MAX + 48];
-    snprintf(why, sizeof why, "%s %s %zu", r == JW_ASM_OVERSIZE ? "oversize" : "no memory for", c->asm_.topic, len);
+  } else if (jw_asm_report(r, &c->asm_, why, sizeof why)) {
     post(JW_EV_MQTT_ERROR, c->handle, 0, why);
   }
 }
@@ -165,7 +166,7 @@ int jw_mqtt_connect(const jw_mqtt_options_t *o) {
   snprintf(c->host, sizeof c->host, "%s", host);
   c->port = port;
   c->keepalive = o->keepalive_sec > 0 ? o->keepalive_sec : 30;
-  jw_asm_init(&c->asm_, o->max_message_bytes ? o->max_message_bytes : 8192);
+  jw_asm_init(&c->asm_, o->max_message_bytes ? o->max_message_bytes : 8192, &queue_budget);
   c->mosq = mosquitto_new(o->client_id, o->clean_session, c);
   if (c->mosq == NULL) goto fail;
   mosquitto_threaded_set(c->mosq, true);

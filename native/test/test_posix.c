@@ -200,6 +200,61 @@ static void mqtt_against_mosquitto(void) {
   jw_mqtt_end(d);
 }
 
+/* The host twin applies the same queue budget: messages held (not yet consumed) count; the rest are refused with
+ * `dropped <topic> <bytes> queue-full`, and consuming gives the bytes back. */
+static void mqtt_queue_budget_against_mosquitto(void) {
+  const char *port = getenv("JW_TEST_MQTT_PORT");
+  char url[64];
+  snprintf(url, sizeof url, "mqtt://127.0.0.1:%s", port);
+  jw_mqtt_options_t o = {.url = url, .client_id = "jw-c-budget", .keepalive_sec = 10, .clean_session = true,
+                         .max_message_bytes = 64};
+  jw_mqtt_set_queue_budget(100);
+  int c = jw_mqtt_connect(&o);
+  CHECK(c > 0);
+  jw_event_t ev = wait_kind(JW_EV_MQTT_CONNECT, c);
+  CHECK(ev.kind == JW_EV_MQTT_CONNECT);
+  int sub = jw_mqtt_subscribe(c, "jw/budget/#", 1);
+  CHECK(sub >= 0);
+  /* A probe until it comes back: the subscription is then in place. */
+  uint8_t p40[40];
+  memset(p40, 'p', sizeof p40);
+  int ready = 0;
+  for (int attempt = 0; attempt < 20 && !ready; attempt++) {
+    CHECK(jw_mqtt_publish(c, "jw/budget/probe", p40, 1, 1, false) >= 0);
+    jw_event_t m;
+    while (!ready && jw_queue_wait(&m, 200)) {
+      ready = m.kind == JW_EV_MQTT_MESSAGE && m.text && strcmp(m.text, "jw/budget/probe") == 0;
+      jw_event_release(&m);
+    }
+  }
+  CHECK(ready);
+  CHECK(jw_mqtt_queue_budget_used() == 0);
+  for (int i = 0; i < 5; i++) CHECK(jw_mqtt_publish(c, "jw/budget/m", p40, sizeof p40, 1, false) >= 0);
+  jw_event_t held[5];
+  int n_held = 0, n_dropped = 0, other = 0;
+  jw_event_t m;
+  while (n_held + n_dropped < 5 && jw_queue_wait(&m, 3000)) {
+    int flood = m.text && strcmp(m.text, "jw/budget/m") == 0;
+    if (m.kind == JW_EV_MQTT_MESSAGE && flood && n_held < 5) {
+      held[n_held++] = m; /* not released: as if JS had not consumed them yet */
+      continue;
+    }
+    if (m.kind == JW_EV_MQTT_ERROR && m.text && strcmp(m.text, "dropped jw/budget/m 40 queue-full") == 0) n_dropped++;
+    else if (!(m.kind == JW_EV_MQTT_MESSAGE && m.text && strcmp(m.text, "jw/budget/probe") == 0)) other++; /* a late probe is fine */
+    jw_event_release(&m);
+  }
+  CHECK(n_held == 2 && n_dropped == 3 && other == 0); /* 2 x 40 fit in 100, the third would not */
+  CHECK(jw_mqtt_queue_budget_used() == 80);
+  for (int i = 0; i < n_held; i++) jw_event_release(&held[i]);
+  CHECK(jw_mqtt_queue_budget_used() == 0);
+  CHECK(jw_mqtt_publish(c, "jw/budget/m", p40, sizeof p40, 1, false) >= 0);
+  ev = wait_kind(JW_EV_MQTT_MESSAGE, c);
+  CHECK(ev.kind == JW_EV_MQTT_MESSAGE && ev.len == 40); /* room again */
+  jw_event_release(&ev);
+  jw_mqtt_end(c);
+  jw_mqtt_set_queue_budget(JW_MQTT_QUEUE_BUDGET_DEFAULT);
+}
+
 void run_platform_tests(void) {
   CHECK(jw_queue_init(1024));
   TEST(queue_many_threads);
@@ -208,6 +263,11 @@ void run_platform_tests(void) {
   TEST(partitions_follow_nor_rules);
   TEST(part_map_is_made_once);
   TEST(part_map_refuses_app_partitions);
-  if (getenv("JW_TEST_MQTT_PORT")) TEST(mqtt_against_mosquitto);
-  else jw_t_skip("mqtt_against_mosquitto", "JW_TEST_MQTT_PORT not set");
+  if (getenv("JW_TEST_MQTT_PORT")) {
+    TEST(mqtt_against_mosquitto);
+    TEST(mqtt_queue_budget_against_mosquitto);
+  } else {
+    jw_t_skip("mqtt_against_mosquitto", "JW_TEST_MQTT_PORT not set");
+    jw_t_skip("mqtt_queue_budget_against_mosquitto", "JW_TEST_MQTT_PORT not set");
+  }
 }

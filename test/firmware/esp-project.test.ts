@@ -31,6 +31,21 @@ describe('ESP-IDF project files', () => {
     assert.match(read('native/esp/CMakeLists.txt'), new RegExp(`CONFIG_${cfg.heap.kconfig}`));
   });
 
+  it('the MQTT queue budget: Kconfig default = the host twin default, documented with its onError text', () => {
+    const kconfig = read('native/esp/Kconfig');
+    const block = /config JERRYWATT_MQTT_QUEUE_BUDGET_KB\n[\s\S]*?range (\d+) (\d+)\n\s*default (\d+)/.exec(kconfig);
+    assert.ok(block, 'Kconfig has no JERRYWATT_MQTT_QUEUE_BUDGET_KB with range and default');
+    const kb = Number(block[3]);
+    assert.ok(kb >= Number(block[1]) && kb <= Number(block[2]));
+    const host = /#define JW_MQTT_QUEUE_BUDGET_DEFAULT \((\d+)u \* 1024u\)/.exec(read('native/include/jw_mqtt.h'));
+    assert.ok(host, 'jw_mqtt.h has no JW_MQTT_QUEUE_BUDGET_DEFAULT');
+    assert.equal(Number(host[1]), kb);
+    assert.match(read('native/esp/mqtt.c'), /CONFIG_JERRYWATT_MQTT_QUEUE_BUDGET_KB \* 1024u/);
+    const doc = read('docs/firmware.md');
+    assert.match(doc, new RegExp(`\`JERRYWATT_MQTT_QUEUE_BUDGET_KB\` \\| ${kb} \\|`));
+    assert.match(doc, /`dropped <topic> <bytes> queue-full`/);
+  });
+
   it('only native/ includes ESP-IDF headers; bindings/ include only the project headers and jerryscript.h', () => {
     const idfHeader = /#include\s+["<](esp_|freertos\/|driver\/|nvs|mqtt_client|lwip\/|sdkconfig)/;
     for (const f of readdirSync(join(ROOT, 'bindings')).filter((n) => /\.[ch]$/.test(n))) {

@@ -45,7 +45,7 @@ describe('firmware C (host build, no engine)', function () {
     assert.deepEqual(tap.skipped, [], 'no C test may be skipped here');
     assert.equal(tap.passed.length, tap.plan, `plan ${tap.plan}, passed ${tap.passed.length}:\n${r.stdout}`);
     assert.ok(tap.passed.includes('mqtt_against_mosquitto'));
-    for (const name of ['asm_oversize_is_never_allocated', 'part_map_is_made_once', 'part_map_refuses_app_partitions'])
+    for (const name of ['asm_oversize_is_never_allocated', 'asm_queue_budget_is_shared_and_released', 'asm_flood_stays_within_budget', 'mqtt_queue_budget_against_mosquitto', 'part_map_is_made_once', 'part_map_refuses_app_partitions'])
       assert.ok(tap.passed.includes(name), `${name} did not run`);
     assert.equal(r.status, 0);
   });
