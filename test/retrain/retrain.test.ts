@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,5 +64,61 @@ describe('jerrywatt retrain', function () {
     const none = cli(['--data', join(dir, 'nothing-here'), '--current', join(dir, 'x.bin')]);
     assert.notEqual(none.status, 0);
     assert.match(none.stderr, /no such file or directory/);
+  });
+
+  /** A weak model in service (one stump), so the next retrain is better and would replace it. */
+  const weakCurrent = (name: string): string => {
+    const current = join(dir, name, 'model.bin');
+    const r = cli(['--data', join(dir, 'raw'), '--current', current, '--trees', '1', '--max-depth', '1', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    return current;
+  };
+  const files = (d: string) => readdirSync(d).sort();
+
+  it('a bad --key fails before anything changes: the model in service stays, no backup, no export', () => {
+    const current = weakCurrent('badkey');
+    const before = readFileSync(current);
+    const listing = files(join(dir, 'badkey'));
+    const key = join(dir, 'not-a-key.pem');
+    writeFileSync(key, 'not a key\n');
+    const r = cli(['--data', join(dir, 'raw'), '--current', current, '--trees', '5', '--max-depth', '6', '--publish', '--key', key, '--device', 'dev1', '--broker', 'mqtt://127.0.0.1:9', '--json']);
+    assert.notEqual(r.status, 0);
+    assert.deepEqual(readFileSync(current), before, 'model in service untouched');
+    assert.deepEqual(files(join(dir, 'badkey')), listing, 'no file written or replaced');
+    assert.match(r.stderr, /--key .*not-a-key\.pem/);
+  });
+
+  it('a failed backup of the model in service stops the run before the model is replaced', () => {
+    const current = weakCurrent('nobackup');
+    const before = readFileSync(current);
+    mkdirSync(join(dir, 'nobackup', 'model.v1.bin')); // the backup cannot be written there
+    const r = cli(['--data', join(dir, 'raw'), '--current', current, '--trees', '5', '--max-depth', '6', '--json']);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /cannot back up .*model\.bin/);
+    assert.deepEqual(readFileSync(current), before, 'model in service untouched');
+  });
+
+  it('--current model.json: needs --model-version unless the file carries it (retrain writes it)', () => {
+    const d = join(dir, 'json');
+    mkdirSync(d, { recursive: true });
+    // A model.json of another tool (`jerrywatt fit`): no model version in it.
+    const first = cli(['--data', join(dir, 'raw'), '--current', join(d, 'seed', 'model.bin'), '--trees', '1', '--max-depth', '1', '--json']);
+    assert.equal(first.status, 0, first.stderr);
+    const plain = JSON.parse(readFileSync(join(d, 'seed', 'model.json'), 'utf8'));
+    assert.equal(plain.modelVersion, 1, 'retrain records the version in model.json');
+    delete plain.modelVersion;
+    writeFileSync(join(d, 'model.json'), JSON.stringify(plain));
+    const refused = cli(['--data', join(dir, 'raw'), '--current', join(d, 'model.json'), '--trees', '5', '--max-depth', '6', '--json']);
+    assert.notEqual(refused.status, 0);
+    assert.match(refused.stderr, /does not say which model version.*--model-version/);
+    assert.equal(existsSync(join(d, 'model.bin')), false, 'nothing exported');
+    const given = cli(['--data', join(dir, 'raw'), '--current', join(d, 'model.json'), '--model-version', '7', '--trees', '5', '--max-depth', '6', '--json']);
+    assert.equal(given.status, 0, given.stderr);
+    assert.equal(JSON.parse(given.stdout).candidate.version, 7);
+    assert.equal(JSON.parse(readFileSync(join(d, 'model.json'), 'utf8')).modelVersion, 7);
+    // Now the model.json says v7: the next version is 8 without the option, and a version not above 7 is refused.
+    const low = cli(['--data', join(dir, 'raw'), '--current', join(d, 'model.json'), '--model-version', '7', '--json']);
+    assert.notEqual(low.status, 0);
+    assert.match(low.stderr, /not above the current model's 7/);
   });
 });

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { CliError } from '../errors.ts';
 
 function positiveNumber(name: string) {
@@ -103,7 +103,8 @@ Ctrl-C closes the files and prints the counts. See docs/collect.md.`,
     .option('--out <dir>', 'where the new model goes (default: the directory of --current, whose model.bin it replaces)')
     .option('--metric <m>', 'f1 (anomaly vs normal), macroF1 (per class) or accuracy', 'f1')
     .option('--min-gain <x>', 'the new model must beat the current by more than this', positiveNumber('--min-gain'), 0)
-    .option('--version <n>', 'version of the new model (default: current + 1)')
+    .option('--model-version <n>', 'version of the new model (default: current + 1; required when --current is a model.json without its version)')
+    .addOption(new Option('--version <n>', 'old name of --model-version').hideHelp())
     .option('--register-map <map>', 'the devices\' meterRegs setting, register:quantity:scale[:offset],...')
     .option('--trees <n>', 'trees', positiveNumber('--trees'), 20)
     .option('--max-depth <n>', 'maximum tree depth', positiveNumber('--max-depth'), 10)
@@ -127,15 +128,16 @@ Exit status 0 whether or not the model changed; 1 when a publish was asked for a
 Daily, from cron (docs/anomaly.md):
   15 3 * * * cd /srv/jerrywatt && npx jerrywatt retrain --data data/raw --current models/meter/model.bin --publish --key ota-signing.key --group meters >> retrain.log 2>&1`,
     )
-    .action(async (o: { data: string[]; current: string; out?: string; metric: string; minGain: number; version?: string; registerMap?: string; trees: number; maxDepth: number; minLeaf: number; seed: number; quantize: string; publish?: boolean; key?: string; device?: string; group?: string; broker: string; prefix: string; timeout: number; json?: boolean }) => {
+    .action(async (o: { data: string[]; current: string; out?: string; metric: string; minGain: number; modelVersion?: string; version?: string; registerMap?: string; trees: number; maxDepth: number; minLeaf: number; seed: number; quantize: string; publish?: boolean; key?: string; device?: string; group?: string; broker: string; prefix: string; timeout: number; json?: boolean }) => {
       const { runRetrain } = await import('../../retrain/index.ts');
       const { RETRAIN_METRICS } = await import('../../retrain/evaluate.ts');
       const { join } = await import('node:path');
       const { repoRoot } = await import('../paths.ts');
       if (!RETRAIN_METRICS.includes(o.metric as never)) throw new CliError(`--metric must be one of ${RETRAIN_METRICS.join(', ')}, got "${o.metric}"`, 2);
       if (o.quantize !== 'float32' && o.quantize !== 'int16') throw new CliError(`--quantize must be float32 or int16, got "${o.quantize}"`, 2);
-      const version = o.version === undefined ? undefined : Number(o.version);
-      if (version !== undefined && !(Number.isInteger(version) && version >= 1)) throw new CliError(`--version must be an integer >= 1, got "${o.version}"`, 2);
+      const versionText = o.modelVersion ?? o.version;
+      const version = versionText === undefined ? undefined : Number(versionText);
+      if (version !== undefined && !(Number.isInteger(version) && version >= 1 && version <= 0x7fffffff)) throw new CliError(`--model-version must be an integer >= 1, got "${versionText}"`, 2);
       if (o.publish && (!o.key || !!o.device === !!o.group)) throw new CliError('--publish needs --key and exactly one of --device, --group', 2);
       let r;
       try {
