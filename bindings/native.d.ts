@@ -47,7 +47,9 @@ export interface MqttConnectOptions {
   will?: { topic: string; payload: string; qos: 0 | 1; retain: boolean };
   /**
    * Largest message the native side will hand to JS, reassembled from fragments. Anything larger is
-   * dropped before it is allocated and reported through `onError` as `oversize <topic> <bytes>`.
+   * dropped before it is allocated and reported through `onError` as `oversize <topic> <bytes>`. Messages
+   * waiting for JS also share a byte budget (firmware Kconfig JERRYWATT_MQTT_QUEUE_BUDGET_KB); one that does not
+   * fit is dropped unallocated and reported as `dropped <topic> <bytes> queue-full`.
    */
   maxMessageBytes?: number;
 }

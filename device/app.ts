@@ -123,8 +123,11 @@ export class App {
   private onMqttError(message: string): void {
     // The native side drops oversize messages before allocating them and tells us here.
     const m = /^oversize (\S+) (\d+)$/.exec(message);
-    if (m) this.reportError(`payload of ${m[2]} bytes is over the ${this.settings.mqttMaxMsg}-byte limit`, { topic: m[1] });
-    else native.log('warn', `mqtt error: ${message}`);
+    if (m) return this.reportError(`payload of ${m[2]} bytes is over the ${this.settings.mqttMaxMsg}-byte limit`, { topic: m[1] });
+    // The firmware's queue of messages waiting for JS has a byte budget: a flood is dropped, not allocated.
+    const d = /^dropped (\S+) (\d+) queue-full$/.exec(message);
+    if (d) return this.reportError(`message of ${d[2]} bytes dropped: too many messages waiting`, { topic: d[1] });
+    native.log('warn', `mqtt error: ${message}`);
   }
 
   private publishLed(r: LedReport): void {

@@ -37,7 +37,7 @@ export const SETTINGS = {
   backoffMinMs: { key: 'backoffMin', store: 'settings', type: 'i32', default: 500, meaning: 'first reconnect delay, ms' },
   backoffMaxMs: { key: 'backoffMax', store: 'settings', type: 'i32', default: 30000, meaning: 'longest reconnect delay, ms' },
   otaPubKey: { key: 'otaPubKey', store: 'settings', type: 'blob', default: null, meaning: 'OTA manifest public key, SPKI DER (ECDSA P-256)' },
-  otaWindow: { key: 'otaWindow', store: 'settings', type: 'i32', default: 16, meaning: 'OTA: chunks requested at once (the receive window; in-flight bytes <= window x chunk)' },
+  otaWindow: { key: 'otaWindow', store: 'settings', type: 'i32', default: 5, meaning: 'OTA: chunks requested at once (the receive window; in-flight bytes <= window x chunk); 5 x 4 KB frames stay inside the firmware\'s 24 KB MQTT queue budget (JERRYWATT_MQTT_QUEUE_BUDGET_KB)' },
   otaProbeSec: { key: 'otaProbeSec', store: 'settings', type: 'i32', default: 60, meaning: 'OTA: probation deadline after booting a new firmware or app image, seconds' },
   otaHeapMin: { key: 'otaHeapMin', store: 'settings', type: 'i32', default: 8192, meaning: 'OTA: probation fails when the free JS heap is below this many bytes' },
   // meter telemetry and on-device anomaly detection (device/meter, docs/anomaly.md)
