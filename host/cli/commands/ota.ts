@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { CliError } from '../errors.ts';
 
 interface PublishCli {
@@ -15,7 +15,18 @@ interface PublishCli {
   ttl: string;
   timeout: string;
   chip?: string;
+  username?: string;
+  /** Old name of --username (hidden). */
   user?: string;
+  password?: string;
+}
+
+interface StatusCli {
+  broker: string;
+  prefix: string;
+  wait: string;
+  json?: boolean;
+  username?: string;
   password?: string;
 }
 
@@ -24,6 +35,13 @@ const int = (v: string, name: string, min = 0): number => {
   if (!Number.isInteger(n) || n < min) throw new CliError(`${name} must be an integer >= ${min}, got "${v}"`);
   return n;
 };
+
+/** docs/ota-protocol.md: payload bytes per frame are a power of two from 256 to 4096. */
+export function checkChunk(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 256 || n > 4096 || (n & (n - 1)) !== 0) throw new CliError(`--chunk must be a power of two from 256 to 4096 (256, 512, 1024, 2048, 4096), got "${v}"`, 2);
+  return n;
+}
 
 /** `jerrywatt ota keygen|publish|status`: signed, device-pulled OTA over MQTT (docs/ota-protocol.md). */
 export default function register(program: Command): void {
@@ -59,12 +77,19 @@ export default function register(program: Command): void {
     .option('--ttl <sec>', 'offer expires after this many seconds (0: never)', '3600')
     .option('--timeout <sec>', 'give up on devices that have not finished', '600')
     .option('--chip <chip>', 'only devices of this chip (e.g. esp32)')
-    .option('--user <name>', 'MQTT username')
+    .option('--username <name>', 'MQTT username')
     .option('--password <pw>', 'MQTT password')
+    .addOption(new Option('--user <name>', 'old name of --username').hideHelp())
     .addHelpText('after', '\nExit status: 0 when every device accepted; 1 when any rejected, rolled back or timed out.\nExample: jerrywatt ota publish --device dev1 --kind app --file dist/device/app.img --version 2 --key ota-signing.key')
     .action(async (o: PublishCli) => {
       if (!!o.device === !!o.group) throw new CliError('give exactly one of --device, --group');
       if (o.kind !== 'firmware' && o.kind !== 'app' && o.kind !== 'model') throw new CliError(`--kind must be firmware, app or model, got "${o.kind}"`);
+      // Every option is checked before the image and the key are read.
+      const chunk = checkChunk(o.chunk);
+      const version = int(o.version, '--version', 1);
+      const ttlMs = int(o.ttl, '--ttl') * 1000;
+      const timeoutMs = int(o.timeout, '--timeout', 1) * 1000;
+      const username = o.username ?? o.user;
       const { readFileSync } = await import('node:fs');
       const { buildManifest, loadPrivateKey, signOffer } = await import('../../ota/offer.ts');
       const { publishUpdate } = await import('../../ota/publisher.ts');
@@ -85,12 +110,12 @@ export default function register(program: Command): void {
       try {
         manifest = buildManifest({
           kind: o.kind,
-          version: int(o.version, '--version', 1),
+          version,
           image,
           target: o.device ? { device: o.device } : { group: o.group! },
-          chunk: int(o.chunk, '--chunk', 256),
+          chunk,
           chip: o.chip,
-          ttlMs: int(o.ttl, '--ttl') * 1000,
+          ttlMs,
         });
       } catch (err) {
         if (err instanceof CliError) throw err;
@@ -108,8 +133,8 @@ export default function register(program: Command): void {
           manifest,
           image,
           expect: o.device ? [o.device] : o.expect ? o.expect.split(',').filter(Boolean) : undefined,
-          timeoutMs: int(o.timeout, '--timeout', 1) * 1000,
-          username: o.user,
+          timeoutMs,
+          username,
           password: o.password,
           onProgress: view.update,
         });
@@ -133,11 +158,14 @@ export default function register(program: Command): void {
     .option('--prefix <p>', 'topic prefix', 'esp')
     .option('--wait <ms>', 'how long to collect retained statuses', '1000')
     .option('--json', 'print JSON lines')
-    .action(async (o: { broker: string; prefix: string; wait: string; json?: boolean }) => {
+    .option('--username <name>', 'MQTT username')
+    .option('--password <pw>', 'MQTT password')
+    .action(async (o: StatusCli) => {
       const { readStatuses } = await import('../../ota/publisher.ts');
+      const wait = int(o.wait, '--wait');
       let list;
       try {
-        list = await readStatuses(o.broker, o.prefix, int(o.wait, '--wait'));
+        list = await readStatuses(o.broker, o.prefix, wait, { username: o.username, password: o.password });
       } catch (err) {
         throw new CliError(`status: ${(err as Error).message}`);
       }
