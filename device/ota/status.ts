@@ -50,16 +50,22 @@ export function refusalJson(session: number, reason: string, running: Running, m
 
 /**
  * The last final status saved before a restart (`otaLast`), with what runs now and this boot's `mem`: it was saved by
- * the image that ran then, which after a rollback is not the one running. null when it does not parse.
+ * the image that ran then, which after a rollback is not the one running. null (as if none was saved) when it does
+ * not parse or is not a JSON object (`null`, `3`, `"x"`, an array: a damaged or foreign value must not stop the boot).
  */
 export function lastFinalNow(lastFinal: string, running: Running, mem: Mem): string | null {
-  let j: { [k: string]: unknown };
+  let j: unknown;
   try {
     j = JSON.parse(lastFinal);
   } catch (e) {
     return null;
   }
+  if (!isObject(j)) return null;
   j.running = running;
   j.mem = mem;
   return JSON.stringify(j);
+}
+
+function isObject(v: unknown): v is { [k: string]: unknown } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

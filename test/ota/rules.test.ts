@@ -194,6 +194,10 @@ describe('OTA receiver rules (pure)', () => {
       assert.deepEqual([now.running, now.mem], [running, mem]);
       assert.equal(lastFinalNow('{broken', running, mem), null);
     });
+
+    it('a saved last status that is JSON but not an object reads as absent (null), never throws', () => {
+      for (const saved of ['null', '3', '"x"', 'true', '[]', '[1,2]', '']) assert.equal(lastFinalNow(saved, running, mem), null, saved);
+    });
   });
 
   it('model header: checked when it is a model.bin, else the model is opaque', () => {
