@@ -119,10 +119,15 @@ export class OtaCore {
     this.publishStatus(true);
   }
 
-  /** A refused offer, retained unless the current update's status follows it (`thenCurrent`). */
-  protected refuse(session: number, reason: string, thenCurrent = false): void {
-    this.client.publish(this.t.status, refusalJson(session, reason, this.running(), memOf(this.stats)), { qos: 1, retain: !thenCurrent });
-    if (thenCurrent) this.publishStatus(true);
+  /**
+   * A refused offer, naming the refused session. 'retain' only for a signed offer refused while nothing is in
+   * progress: it is then the device's word on that offer. 'once' (not retained) for an offer that did not pass the
+   * signature check: anyone can publish on the offer topic, so such a refusal must never replace the retained status.
+   * 'thenCurrent': not retained, and the status of the update in progress follows it (it stays the word).
+   */
+  protected refuse(session: number, reason: string, how: 'retain' | 'once' | 'thenCurrent'): void {
+    this.client.publish(this.t.status, refusalJson(session, reason, this.running(), memOf(this.stats)), { qos: 1, retain: how === 'retain' });
+    if (how === 'thenCurrent') this.publishStatus(true);
   }
 
   /** The retained status; unforced, at most every 500 ms (downloading). */

@@ -54,13 +54,14 @@ export class OtaReceiver extends OtaProbation {
   private onOffer(buf: Uint8Array): void {
     if (buf.length === 0) return; // a cleared retained offer
     const offer = parseOffer(buf);
-    if (typeof offer === 'string') return this.refuse(0, offer);
+    // Until the signature passes, a refusal is never retained: anyone may publish here (docs/ota-protocol.md).
+    if (typeof offer === 'string') return this.refuse(0, offer, 'once');
     const m = offer.manifest;
     const busy = this.phase !== null && this.offer !== null;
     const action = arbitrate(m, busy ? this.offer!.manifest : undefined, this.phase === 'pending');
     if (action === 'ignore') return;
-    if (action === 'busy') return this.refuse(m.session, 'busy', true);
-    if (!this.verifySignature(offer)) return this.refuse(m.session, 'bad signature');
+    if (action === 'busy') return this.refuse(m.session, 'busy', 'thenCurrent');
+    if (!this.verifySignature(offer)) return this.refuse(m.session, 'bad signature', 'once');
     if (action === 'adopt') {
       this.offer = copyOffer(offer); // a restarted publisher: same image, new session
       this.saveOffer();
@@ -70,7 +71,7 @@ export class OtaReceiver extends OtaProbation {
     }
     const accepted = this.st.get(SEQ_KEY[m.kind]) as number;
     // Already installed (a re-sent or stale retained offer): answer without touching the retained status.
-    if (m.version === accepted) return this.refuse(m.session, `version ${accepted} is already installed`, true);
+    if (m.version === accepted) return this.refuse(m.session, `version ${accepted} is already installed`, 'thenCurrent');
     const label = this.slotFor(m.kind);
     const part = label ? this.n.partInfo(label) : undefined;
     const info = this.n.info();
@@ -87,7 +88,7 @@ export class OtaReceiver extends OtaProbation {
       dataTopicBytes: this.t.data.length,
       formats: { app: APP_FORMAT, model: MODEL_FORMAT },
     });
-    if (why) return this.refuse(m.session, why, busy);
+    if (why) return this.refuse(m.session, why, busy ? 'thenCurrent' : 'retain');
     // Accepted for download: supersedes whatever was in progress.
     this.halt();
     this.stats.peakOutstandingBytes = this.stats.heldBytes = 0; // `mem` in the status is per transfer
