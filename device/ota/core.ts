@@ -39,6 +39,12 @@ export class OtaCore {
   protected readonly n: Native;
   protected readonly st: OtaStore;
   protected readonly t: { offer: string; group: string; data: string; req: string; status: string };
+  /**
+   * The SHA-256 contexts of the verification in progress (0: none). The device has only 4 (bindings/b_crypto.c), so
+   * whatever stops an update (halt: superseded, finished, stop(); a step that throws) gives them back.
+   */
+  protected hashAll = 0;
+  protected hashPayload = 0;
   private stepTimer = 0;
   private lastStatusAt = -1e9;
 
@@ -57,8 +63,23 @@ export class OtaCore {
     this.stopStep();
     this.stepTimer = this.n.timerStart(ms, false, () => {
       this.stepTimer = 0;
-      fn();
+      try {
+        fn();
+      } catch (e) {
+        // The runtime reports the fault and restarts later: the contexts must not stay taken until then.
+        this.endHashes();
+        throw e;
+      }
     });
+  }
+
+  /** Finishes (frees) the open SHA-256 contexts of a verification, if any. */
+  protected endHashes(): void {
+    const all = this.hashAll;
+    const payload = this.hashPayload;
+    this.hashAll = this.hashPayload = 0;
+    if (all) this.n.sha256Finish(all);
+    if (payload) this.n.sha256Finish(payload);
   }
 
   protected stopStep(): void {
@@ -80,6 +101,7 @@ export class OtaCore {
   /** Stops the update in progress (its saved progress stays). */
   protected halt(): void {
     this.stopStep();
+    this.endHashes();
     this.phase = null;
     this.win = null;
   }
@@ -160,7 +182,12 @@ export class OtaCore {
     if (!key) return false;
     const n = this.n;
     const ctx = n.sha256Begin();
-    n.sha256Update(ctx, copyBytes(offer.manifestBytes).buffer as ArrayBuffer);
-    return n.ecdsaP256Verify(key, n.sha256Finish(ctx), copyBytes(offer.signature).buffer as ArrayBuffer);
+    let digest: ArrayBuffer | null = null;
+    try {
+      n.sha256Update(ctx, copyBytes(offer.manifestBytes).buffer as ArrayBuffer);
+    } finally {
+      digest = n.sha256Finish(ctx); // always: a context must never be left open
+    }
+    return n.ecdsaP256Verify(key, digest, copyBytes(offer.signature).buffer as ArrayBuffer);
   }
 }

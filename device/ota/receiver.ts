@@ -37,10 +37,12 @@ export class OtaReceiver extends OtaProbation {
     this.pollTimer = this.n.timerStart(100, true, () => this.poll());
   }
 
+  /** Stops the receiver: timers and the update in memory (its saved progress stays; SHA-256 contexts are freed). */
   stop(): void {
     if (this.pollTimer) this.n.timerStop(this.pollTimer);
     this.pollTimer = 0;
-    this.stopStep();
+    this.halt();
+    this.probing = false;
   }
 
   private poll(): void {

@@ -118,20 +118,25 @@ export class OtaTransfer extends OtaCore {
     this.enter('verify');
     this.setState('verifying', '');
     const m = this.offer!.manifest;
-    const all = n.sha256Begin();
-    const payload = m.kind === 'app' ? n.sha256Begin() : 0;
+    // In fields, not locals: whatever stops the update before the end finishes them (core.ts endHashes).
+    this.endHashes();
+    this.hashAll = n.sha256Begin();
+    if (m.kind === 'app') this.hashPayload = n.sha256Begin();
     let at = 0;
     const hashStep = (): void => {
       const len = Math.min(HASH_BYTES_PER_STEP, m.size - at);
       if (len > 0) {
-        n.sha256Update(all, n.partMap(this.label, at, len));
-        if (payload && at + len > APP_HEADER_BYTES) {
+        n.sha256Update(this.hashAll, n.partMap(this.label, at, len));
+        if (this.hashPayload && at + len > APP_HEADER_BYTES) {
           const from = Math.max(at, APP_HEADER_BYTES);
-          n.sha256Update(payload, n.partMap(this.label, from, at + len - from));
+          n.sha256Update(this.hashPayload, n.partMap(this.label, from, at + len - from));
         }
         at += len;
         return this.step(hashStep);
       }
+      const all = this.hashAll;
+      const payload = this.hashPayload;
+      this.hashAll = this.hashPayload = 0;
       const got = hex(new Uint8Array(n.sha256Finish(all)));
       const payloadSha = payload ? hex(new Uint8Array(n.sha256Finish(payload))) : '';
       if (got !== m.sha256) return this.fail('image SHA-256 mismatch');

@@ -71,10 +71,13 @@ export async function runnableAppImage(version: number, bytes = 100 * 1024, cont
   return packAppImage(payload, { contractVersion, appVersion: version, payloadKind: 'source' });
 }
 
-/** Advances a manual clock while real I/O runs: `stepMs` of board time per real millisecond or so. */
-export function pump(clock: ManualClock, stepMs = 10): () => void {
+/**
+ * Advances a manual clock while real I/O runs: `stepMs` of board time per real millisecond or so; none while
+ * `held()` (the board's timers wait, its MQTT messages still arrive).
+ */
+export function pump(clock: ManualClock, stepMs = 10, held: () => boolean = () => false): () => void {
   let stopped = false;
-  const t = setInterval(() => stopped || clock.advance(stepMs), 1);
+  const t = setInterval(() => stopped || held() || clock.advance(stepMs), 1);
   return () => {
     stopped = true;
     clearInterval(t);
@@ -107,6 +110,8 @@ export class SimDevice {
   /** Boots that loaded an image that does not verify (must stay empty). */
   readonly unverifiedBoots: string[] = [];
   cuts = 0;
+  /** While true the board's clock stands still (its timer steps wait; messages still reach it). */
+  hold = false;
   /** Flash, NVS and otadata operations since the board was made, by `op:arg` (e.g. `erase:app_a`). */
   readonly ops = new Map<string, number>();
   private stopPump: (() => void) | null = null;
@@ -127,7 +132,7 @@ export class SimDevice {
       this.checkBootedImages(info);
     });
     this.wrapForCuts();
-    this.stopPump = pump(this.tb.clock, o.stepMs ?? 10);
+    this.stopPump = pump(this.tb.clock, o.stepMs ?? 10, () => this.hold);
   }
 
   get board(): SimBoard {
