@@ -59,6 +59,9 @@ async function pipelined(n: number, window: number, send: (i: number) => void, o
 }
 
 async function contextBytes(): Promise<number> {
+  // Collect first (npm run bench passes --expose-gc), so the figure is what the context keeps, not garbage.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  for (let i = 0; i < 3; i++) gc?.();
   const m = (await vm.measureMemory({ mode: 'detailed', execution: 'eager' })) as unknown as { other: Array<{ jsMemoryEstimate: number }> };
   return m.other.reduce((s, o) => s + o.jsMemoryEstimate, 0);
 }
@@ -110,7 +113,7 @@ async function main(): Promise<void> {
 
   // --- heap over many commands (batches of 1000, each waited for)
   const samples: Array<[number, number]> = [[seq, await contextBytes()]];
-  const step = Math.max(1000, Math.floor(HEAP_COMMANDS / 5));
+  const step = Math.max(1000, Math.floor(HEAP_COMMANDS / 10));
   for (let done = 0; done < HEAP_COMMANDS; ) {
     const n = Math.min(1000, HEAP_COMMANDS - done);
     const b0 = seq;
@@ -119,10 +122,15 @@ async function main(): Promise<void> {
     done += n;
     if (done % step === 0 || done === HEAP_COMMANDS) samples.push([done, await contextBytes()]);
   }
-  console.log(`\ndevice vm context heap over ${HEAP_COMMANDS} commands (V8 estimate, includes the built-ins):`);
+  console.log(`\ndevice vm context heap over ${HEAP_COMMANDS} commands (V8's estimate after GC; it moves in steps of tens of KB):`);
   for (const [n, b] of samples) console.log(`  after ${String(n).padStart(7)} commands: ${(b / 1024).toFixed(1)} KB`);
-  const growth = samples[samples.length - 1]![1] - samples[1]![1];
-  console.log(`growth from the first sample after warm-up to the end: ${(growth / 1024).toFixed(1)} KB (${growth <= 16 * 1024 ? 'flat' : 'GROWING'})`);
+  // Flat means no trend: the least-squares slope over the samples after warm-up, not two noisy end points.
+  const pts = samples.slice(3); // past warm-up (JIT feedback, inline caches, first GCs)
+  const mx = pts.reduce((a, p) => a + p[0], 0) / pts.length;
+  const my = pts.reduce((a, p) => a + p[1], 0) / pts.length;
+  const slope = pts.reduce((a, p) => a + (p[0] - mx) * (p[1] - my), 0) / pts.reduce((a, p) => a + (p[0] - mx) ** 2, 0);
+  const per100k = slope * 100_000;
+  console.log(`trend: ${slope.toFixed(3)} B per command = ${(per100k / 1024).toFixed(1)} KB per 100,000 commands (${Math.abs(per100k) <= 64 * 1024 ? 'flat' : 'GROWING'}; a leak of one 64-byte object per command would be 6,250 KB)`);
 
   board.close();
   await Promise.all([pub.endAsync(), echo.endAsync(), obs.endAsync()]);

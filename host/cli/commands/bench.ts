@@ -25,7 +25,7 @@ export default function register(program: Command): void {
       let failed = 0;
       for (const name of pick) {
         process.stdout.write(`\n== bench ${name} ==\n`);
-        const r = spawnSync(process.execPath, ['--import', 'tsx', join(dir, `${name}.bench.ts`)], { stdio: 'inherit', cwd: repoRoot() });
+        const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(dir, `${name}.bench.ts`)], { stdio: 'inherit', cwd: repoRoot() });
         if (r.status !== 0) failed++;
       }
       if (failed) throw new CliError(`${failed} benchmark(s) failed`);
