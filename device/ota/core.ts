@@ -92,6 +92,14 @@ export class OtaCore {
     this.save();
   }
 
+  /**
+   * Whether the slot being written can be mapped: app and model slots are data partitions; firmware slots are app
+   * partitions, which partMap refuses on the device, and are read with partRead (slot.ts).
+   */
+  protected get mapped(): boolean {
+    return this.offer !== null && this.offer.manifest.kind !== 'firmware';
+  }
+
   /** Saves the progress (a safe point). */
   protected save(): void {
     if (!this.offer || this.phase === null) return;

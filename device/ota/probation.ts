@@ -6,7 +6,7 @@
 import { parseOffer } from './manifest.ts';
 import { chunkCount, parseProgress } from './progress.ts';
 import { bootVerdict, probeVerdict, switched, type BootFacts } from './probation-rules.ts';
-import { crc32 } from '../lib/crc32.ts';
+import { slotCrc } from './slot.ts';
 import { OtaTransfer } from './transfer.ts';
 
 export class OtaProbation extends OtaTransfer {
@@ -37,7 +37,7 @@ export class OtaProbation extends OtaTransfer {
     }
     // Re-check what the saved progress claims is in flash.
     const bytes = Math.min(this.done * m.chunk, m.size);
-    if (bytes > 0 && crc32(new Uint8Array(this.n.partMap(this.label, 0, bytes))) !== this.doneCrc) {
+    if (bytes > 0 && slotCrc(this.n, this.label, this.mapped, 0, bytes, 0) !== this.doneCrc) {
       this.done = 0;
       this.doneCrc = 0;
     }

@@ -9,7 +9,7 @@ import { ChunkWindow } from './window.ts';
 import { checkAppHeader, APP_HEADER_BYTES } from './app-header.ts';
 import { checkModelHeader, MODEL_HEADER_BYTES } from './model-header.ts';
 import { chunkBytes, chunkCount, eraseEnd, heldBytes, judgeFrame, savePoint, sectorOf, SECTOR } from './progress.ts';
-import { crc32 } from '../lib/crc32.ts';
+import { slotCrc, slotHash } from './slot.ts';
 import { OtaCore } from './core.ts';
 
 const ERASE_SECTORS_PER_STEP = 2;
@@ -81,7 +81,7 @@ export class OtaTransfer extends OtaCore {
     const view = len === m.chunk ? this.scratchView! : new Uint8Array(data);
     view.set(buf.subarray(FRAME_HEADER_BYTES));
     this.n.partWrite(this.label, off, data);
-    if (crc32(new Uint8Array(this.n.partMap(this.label, off, len))) !== h.crc) {
+    if (slotCrc(this.n, this.label, this.mapped, off, off + len, 0) !== h.crc) {
       // Flash did not take it (written over non-erased bytes): erase that sector and fetch what lived there again.
       return this.rewind(h.index);
     }
@@ -99,7 +99,7 @@ export class OtaTransfer extends OtaCore {
     if (prefix < 0) return;
     const from = this.done * m.chunk;
     const to = Math.min(prefix * m.chunk, m.size);
-    this.doneCrc = crc32(new Uint8Array(this.n.partMap(this.label, from, to - from)), this.doneCrc);
+    this.doneCrc = slotCrc(this.n, this.label, this.mapped, from, to, this.doneCrc);
     this.done = prefix;
     this.save();
   }
@@ -112,7 +112,10 @@ export class OtaTransfer extends OtaCore {
     this.win!.forget(s.first, s.last);
   }
 
-  /** SHA-256 of the whole image from flash, in slices (and of an app's payload beside it), then the kind's checks. */
+  /**
+   * SHA-256 of the whole image from flash, in slices (and of an app's payload beside it), then the kind's checks.
+   * A firmware slot is read in 4 KB pieces (slot.ts), an app or model slot mapped.
+   */
   protected verify(): void {
     const n = this.n;
     this.enter('verify');
@@ -122,15 +125,13 @@ export class OtaTransfer extends OtaCore {
     this.endHashes();
     this.hashAll = n.sha256Begin();
     if (m.kind === 'app') this.hashPayload = n.sha256Begin();
+    const mapped = this.mapped;
     let at = 0;
     const hashStep = (): void => {
       const len = Math.min(HASH_BYTES_PER_STEP, m.size - at);
       if (len > 0) {
-        n.sha256Update(this.hashAll, n.partMap(this.label, at, len));
-        if (this.hashPayload && at + len > APP_HEADER_BYTES) {
-          const from = Math.max(at, APP_HEADER_BYTES);
-          n.sha256Update(this.hashPayload, n.partMap(this.label, from, at + len - from));
-        }
+        slotHash(n, this.label, mapped, this.hashAll, at, at + len);
+        if (this.hashPayload && at + len > APP_HEADER_BYTES) slotHash(n, this.label, mapped, this.hashPayload, Math.max(at, APP_HEADER_BYTES), at + len);
         at += len;
         return this.step(hashStep);
       }
@@ -150,6 +151,7 @@ export class OtaTransfer extends OtaCore {
   private checkKind(payloadSha: string): string | null {
     const m = this.offer!.manifest;
     if (m.kind === 'firmware') return this.n.otaValidate(this.label, m.size);
+    // App and model slots are data partitions: their headers are read mapped.
     if (m.kind === 'app') {
       const info = this.n.info();
       const out = { payloadSha256: '' };

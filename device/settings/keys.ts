@@ -59,7 +59,7 @@ export const SETTINGS = {
   otaSeqApp: { key: 'otaSeqApp', store: 'state', type: 'i32', default: 0, meaning: 'OTA anti-rollback: version of the last accepted app image' },
   otaSeqModel: { key: 'otaSeqModel', store: 'state', type: 'i32', default: 0, meaning: 'OTA anti-rollback: version of the last accepted model' },
   otaOffer: { key: 'otaOffer', store: 'state', type: 'blob', default: null, meaning: 'OTA: the signed offer of the update in progress (re-verified on resume)' },
-  otaProg: { key: 'otaProg', store: 'state', type: 'str', default: '', meaning: 'OTA: phase,session,doneChunks,crcOfDone,probeBoots of the update in progress' },
+  otaProg: { key: 'otaProg', store: 'state', type: 'str', default: '', meaning: 'OTA: phase,session,doneChunks,crcOfDone,probeBoots,slot of the update in progress' },
   otaLast: { key: 'otaLast', store: 'state', type: 'str', default: '', meaning: 'OTA: last final status (JSON), republished after a restart' },
   modelSlot: { key: 'modelSlot', store: 'state', type: 'str', default: '', meaning: 'model slot in use (model_a|model_b); empty means none installed' },
 } as const satisfies Record<string, SettingDef>;

@@ -114,6 +114,8 @@ export class SimDevice {
   hold = false;
   /** Flash, NVS and otadata operations since the board was made, by `op:arg` (e.g. `erase:app_a`). */
   readonly ops = new Map<string, number>();
+  /** The largest read the app made through native.partRead / partMap, by partition (bytes it held at once). */
+  readonly largestRead = new Map<string, number>();
   private stopPump: (() => void) | null = null;
   private cutAt: ((p: CutPoint) => boolean | 'half') | null = null;
 
@@ -214,6 +216,15 @@ export class SimDevice {
     };
     const label = (addr: number) => [...b.partitions.values()].find((p) => addr >= p.offset && addr < p.offset + p.size)?.name ?? '?';
     const flash = b.flash;
+    const read = flash.read.bind(flash);
+    flash.read = (offset, length) => {
+      // Only the app's reads (the native part* calls on the stack), not the loader's, otaValidate's or this harness's.
+      if (b.running && /\bpart(Read|Map)\b/.test(new Error().stack ?? '')) {
+        const l = label(offset);
+        this.largestRead.set(l, Math.max(this.largestRead.get(l) ?? 0, length));
+      }
+      return read(offset, length);
+    };
     const erase = flash.erase.bind(flash);
     const write = flash.write.bind(flash);
     flash.erase = (offset, length) => {
