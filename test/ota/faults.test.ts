@@ -1,67 +1,47 @@
 /**
  * Every fault of the OTA issue, on the real simulated board (SimBoard running dist/device/app.js), against aedes
- * on loopback through the fault proxy. For each: the board ends running exactly the new image (SHA-256 of the
+ * on loopback through the fault w.proxy. For each: the board ends running exactly the new image (SHA-256 of the
  * slot it booted, read from the simulated flash) or still the old one; its retained status says which; no boot
  * loaded an unverified image; the receiver's accounting stayed within the window bound (sim-harness.ts).
  */
 import assert from 'node:assert/strict';
 import mqtt from 'mqtt';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../../host/broker/embedded.ts';
-import { startFaultProxy, type FaultProxy } from '../../host/ota/testing/fault-proxy.ts';
+import { startFaultProxy } from '../../host/ota/testing/fault-proxy.ts';
 import { publishUpdate, type PublishOptions } from '../../host/ota/publisher.ts';
 import { makeTestFirmwareImage } from '../../host/ota/firmware-image.ts';
 import { signOffer, manifestBytes, type Manifest } from '../../host/ota/offer.ts';
 import { eventually, type Observer } from '../spine/util.ts';
-import { SimDevice, assertEndsWell, keyPair, offerFor, runnableAppImage, sha, statusObserver, type SimDeviceOptions } from './sim-harness.ts';
+import { SimDevice, otaWorld, assertEndsWell, keyPair, offerFor, runnableAppImage, sha, type SimDeviceOptions } from './sim-harness.ts';
 
-describe('OTA faults on the simulated board (aedes, fault proxy, real bundle)', function () {
+describe('OTA faults on the simulated board (aedes, fault w.proxy, real bundle)', function () {
   this.timeout(30000);
-  let broker: EmbeddedBroker;
-  let proxy: FaultProxy;
-  let obs: Observer;
   const keys = keyPair();
+  const w = otaWorld(keys.pubDer);
   const other = keyPair();
-  const devices: SimDevice[] = [];
 
-  beforeEach(async () => {
-    broker = await startEmbeddedBroker();
-    proxy = await startFaultProxy(broker.port);
-    obs = await statusObserver(broker.url);
-  });
-  afterEach(async () => {
-    for (const d of devices.splice(0)) d.stop();
-    await obs.close();
-    await proxy.close();
-    await broker.close();
-  });
 
-  const device = (id = 'dev1', extra: Partial<SimDeviceOptions> = {}) => {
-    const d = new SimDevice(id, { brokerUrl: proxy.url, pubDer: keys.pubDer, ...extra });
-    devices.push(d);
-    d.boot();
-    return d;
-  };
+  const device = w.device;
 
   type Kind = 'app' | 'firmware' | 'model';
   const publish = (kind: Kind, version: number, image: Buffer, extra: Partial<PublishOptions> = {}, target: { device: string } | { group: string } = { device: 'dev1' }) => {
     const { manifest, offer } = offerFor({ kind, version, image, target }, keys.priv);
-    return publishUpdate({ url: broker.url, offer, manifest, image, timeoutMs: 15000, ...extra });
+    return publishUpdate({ url: w.broker.url, offer, manifest, image, timeoutMs: 15000, ...extra });
   };
-  const ends = (d: SimDevice, kind: Kind, image: Buffer, expect: 'new' | 'old', old = {}) => assertEndsWell(d, obs, broker.url, kind, image, expect, old);
+  const ends = (d: SimDevice, kind: Kind, image: Buffer, expect: 'new' | 'old', old = {}) => assertEndsWell(d, w.obs, w.broker.url, kind, image, expect, old);
   const erased = (d: SimDevice) => [...d.ops].filter(([k]) => k.startsWith('erase:')).reduce((n, [, v]) => n + v, 0);
 
   it('drops, duplicates and reorders 5 % of frames (seeded)', async () => {
     const seed = Number(process.env.OTA_SEED ?? 20240607);
     console.log(`      fault seed ${seed} (OTA_SEED=${seed} to replay)`);
-    // The proxy draws from its generator per packet: restart it with this seed.
-    await proxy.close();
-    proxy = await startFaultProxy(broker.port, { seed, drop: 0.05, dup: 0.05, reorder: 0.05 });
-    const d = device('dev1', { brokerUrl: proxy.url });
+    // The w.proxy draws from its generator per packet: restart it with this seed.
+    await w.proxy.close();
+    w.proxy = await startFaultProxy(w.broker.port, { seed, drop: 0.05, dup: 0.05, reorder: 0.05 });
+    const d = device('dev1', { brokerUrl: w.proxy.url });
     const img = await runnableAppImage(2, 180 * 1024);
     const r = await publish('app', 2, img);
     await ends(d, 'app', img, 'new');
     assert.ok(r.ok);
-    assert.ok(proxy.stats.dropped > 0 && proxy.stats.duplicated > 0 && proxy.stats.reordered > 0, JSON.stringify(proxy.stats));
+    assert.ok(w.proxy.stats.dropped > 0 && w.proxy.stats.duplicated > 0 && w.proxy.stats.reordered > 0, JSON.stringify(w.proxy.stats));
   });
 
   it('disconnect mid-transfer: reconnects and continues', async () => {
@@ -70,7 +50,7 @@ describe('OTA faults on the simulated board (aedes, fault proxy, real bundle)', 
     let cut = false;
     const r = await publish('app', 2, img, {
       onProgress: (p) => {
-        if (!cut && p.done > 10) ((cut = true), proxy.cutAll());
+        if (!cut && p.done > 10) ((cut = true), w.proxy.cutAll());
       },
     });
     assert.ok(cut);
@@ -97,32 +77,32 @@ describe('OTA faults on the simulated board (aedes, fault proxy, real bundle)', 
   });
 
   it('a corrupted byte in a chunk is caught by its CRC and fetched again', async () => {
-    proxy.plan.corruptNth = 3;
+    w.proxy.plan.corruptNth = 3;
     const d = device();
     const img = await runnableAppImage(2, 64 * 1024);
     await publish('app', 2, img);
-    assert.equal(proxy.stats.corrupted, 1);
+    assert.equal(w.proxy.stats.corrupted, 1);
     await ends(d, 'app', img, 'new');
   });
 
   it('a frame larger than the MQTT buffer is dropped by the native side unallocated, reported, and fetched again', async () => {
-    proxy.plan.oversizeNth = 2;
-    proxy.plan.oversizeBytes = 20000;
+    w.proxy.plan.oversizeNth = 2;
+    w.proxy.plan.oversizeBytes = 20000;
     const d = device();
     const img = await runnableAppImage(2, 64 * 1024);
     await publish('app', 2, img);
-    assert.equal(proxy.stats.oversized, 1);
+    assert.equal(w.proxy.stats.oversized, 1);
     assert.ok(d.logs.some((l) => /payload of 200\d\d bytes is over the 8192-byte limit/.test(l)), 'the app reported the oversize message');
     await ends(d, 'app', img, 'new');
   });
 
   it('a frame larger than a chunk (but within the MQTT buffer) is dropped by the receiver and fetched again', async () => {
-    proxy.plan.oversizeNth = 2;
-    proxy.plan.oversizeBytes = 6000;
+    w.proxy.plan.oversizeNth = 2;
+    w.proxy.plan.oversizeBytes = 6000;
     const d = device();
     const img = await runnableAppImage(2, 64 * 1024);
     await publish('app', 2, img);
-    assert.equal(proxy.stats.oversized, 1);
+    assert.equal(w.proxy.stats.oversized, 1);
     await ends(d, 'app', img, 'new');
   });
 
@@ -132,7 +112,7 @@ describe('OTA faults on the simulated board (aedes, fault proxy, real bundle)', 
     const img = full.subarray(0, full.length - 1000);
     const { manifest } = offerFor({ kind: 'firmware', version: 2, image: full, target: { device: 'dev1' } }, keys.priv);
     const m: Manifest = { ...manifest, size: img.length, sha256: sha(img) };
-    const r = await publishUpdate({ url: broker.url, offer: signOffer(m, keys.priv), manifest: m, image: img, timeoutMs: 15000 });
+    const r = await publishUpdate({ url: w.broker.url, offer: signOffer(m, keys.priv), manifest: m, image: img, timeoutMs: 15000 });
     assert.match(r.devices.get('dev1')!.reason, /truncated|checksum/);
     assert.equal(d.board.otadata.state('ota_1'), 'undefined', 'never set to boot');
     await ends(d, 'firmware', full, 'old');
@@ -144,7 +124,7 @@ describe('OTA faults on the simulated board (aedes, fault proxy, real bundle)', 
     const img = full.subarray(0, full.length - 500);
     const { manifest } = offerFor({ kind: 'app', version: 2, image: full, target: { device: 'dev1' } }, keys.priv);
     const m: Manifest = { ...manifest, size: img.length, sha256: sha(img) };
-    const r = await publishUpdate({ url: broker.url, offer: signOffer(m, keys.priv), manifest: m, image: img, timeoutMs: 15000 });
+    const r = await publishUpdate({ url: w.broker.url, offer: signOffer(m, keys.priv), manifest: m, image: img, timeoutMs: 15000 });
     assert.match(r.devices.get('dev1')!.reason, /size does not match/);
     assert.equal(d.board.state.get('appTrial')?.v ?? 0, 0);
     assert.equal(d.boots.length, 1);
@@ -152,7 +132,7 @@ describe('OTA faults on the simulated board (aedes, fault proxy, real bundle)', 
   });
 
   const refused = async (d: SimDevice, offer: Buffer, manifest: Manifest, image: Buffer, reason: RegExp) => {
-    const r = await publishUpdate({ url: broker.url, offer, manifest, image, timeoutMs: 15000 });
+    const r = await publishUpdate({ url: w.broker.url, offer, manifest, image, timeoutMs: 15000 });
     assert.match(r.devices.get('dev1')!.reason, reason);
     assert.equal(erased(d), 0, 'nothing erased before the checks pass');
     assert.equal(r.devices.get('dev1')!.framesSent, 0);
@@ -195,7 +175,7 @@ describe('OTA faults on the simulated board (aedes, fault proxy, real bundle)', 
     const old = offerFor({ kind: 'app', version: 2, image: v2, target: { device: 'dev1' } }, keys.priv);
     assert.ok((await publish('app', 3, v3)).ok);
     const before = erased(d);
-    const r = await publishUpdate({ url: broker.url, offer: old.offer, manifest: old.manifest, image: v2, timeoutMs: 15000 });
+    const r = await publishUpdate({ url: w.broker.url, offer: old.offer, manifest: old.manifest, image: v2, timeoutMs: 15000 });
     assert.match(r.devices.get('dev1')!.reason, /replayed older version: 2 <= accepted 3/);
     assert.equal(erased(d), before, 'nothing erased');
     // The retained status is the refusal; it still names what runs: v3 from app_a.
@@ -208,10 +188,10 @@ describe('OTA faults on the simulated board (aedes, fault proxy, real bundle)', 
     const img = await runnableAppImage(2, 20 * 1024);
     const { manifest } = offerFor({ kind: 'app', version: 2, image: img, target: { device: 'dev2' } }, keys.priv);
     // dev2's offer on dev1's topic (a misrouted or malicious publish).
-    const c = await mqtt.connectAsync(broker.url);
+    const c = await mqtt.connectAsync(w.broker.url);
     await c.publishAsync('esp/dev1/ota/offer', signOffer(manifest, keys.priv), { qos: 1, retain: true });
-    await eventually(() => obs.on('esp/dev1/ota/status').find((m) => m.json?.state === 'rejected'), 'rejection');
-    assert.match(obs.on('esp/dev1/ota/status').find((m) => m.json?.state === 'rejected')!.json.reason, /wrong device/);
+    await eventually(() => w.obs.on('esp/dev1/ota/status').find((m) => m.json?.state === 'rejected'), 'rejection');
+    assert.match(w.obs.on('esp/dev1/ota/status').find((m) => m.json?.state === 'rejected')!.json.reason, /wrong device/);
     await c.publishAsync('esp/dev1/ota/offer', Buffer.alloc(0), { qos: 1, retain: true });
     await c.endAsync();
     assert.equal(erased(d), 0);
@@ -247,7 +227,7 @@ describe('OTA faults on the simulated board (aedes, fault proxy, real bundle)', 
     const img = await runnableAppImage(2, 20 * 1024, 2);
     const { manifest } = offerFor({ kind: 'app', version: 2, image: img, target: { device: 'dev1' } }, keys.priv);
     const m: Manifest = { ...manifest, requires: {} };
-    const r = await publishUpdate({ url: broker.url, offer: signOffer(m, keys.priv), manifest: m, image: img, timeoutMs: 15000 });
+    const r = await publishUpdate({ url: w.broker.url, offer: signOffer(m, keys.priv), manifest: m, image: img, timeoutMs: 15000 });
     assert.match(r.devices.get('dev1')!.reason, /native contract 2/);
     assert.equal(d.boots.length, 1);
     await ends(d, 'app', img, 'old');
@@ -260,13 +240,13 @@ describe('OTA faults on the simulated board (aedes, fault proxy, real bundle)', 
     const fw = makeTestFirmwareImage(64 * 1024, 1);
     // Stall the first transfer after 5 frames: every later data frame is lost until the new offer is taken.
     let frames = 0;
-    Object.assign(proxy.plan, { drop: 1, match: (t: string) => t.endsWith('/ota/data') && ++frames > 5 });
+    Object.assign(w.proxy.plan, { drop: 1, match: (t: string) => t.endsWith('/ota/data') && ++frames > 5 });
     const first = publish('app', 2, v2, { timeoutMs: 2500, keepOffer: false });
     await eventually(() => frames > 8, 'first transfer under way', { rounds: 2000 });
     const busy = await publish('firmware', 2, fw, { timeoutMs: 4000 });
     assert.match(busy.devices.get('dev1')!.reason, /busy/);
     // Frames flow again once the device has taken the new offer (so the stalled transfer cannot finish first).
-    const second = await publish('app', 3, v3, { onProgress: (p) => void (p.state === 'offered' || p.state === 'downloading' ? (proxy.plan.drop = 0) : 0) });
+    const second = await publish('app', 3, v3, { onProgress: (p) => void (p.state === 'offered' || p.state === 'downloading' ? (w.proxy.plan.drop = 0) : 0) });
     const r1 = await first;
     assert.notEqual(r1.devices.get('dev1')!.state, 'accepted');
     assert.ok(second.ok);
@@ -276,9 +256,9 @@ describe('OTA faults on the simulated board (aedes, fault proxy, real bundle)', 
     assert.equal(d.board.otadata.state('ota_1'), 'undefined', 'the refused firmware never touched the boot state');
   });
 
-  it('a new firmware that cannot reach the broker fails its probation, is rolled back, and says so', async () => {
+  it('a new firmware that cannot reach the w.broker fails its probation, is rolled back, and says so', async () => {
     const d = device('dev1', { settings: { otaProbeSec: 2 } });
-    d.board.on('boot', (b) => void (proxy.refuse = b.firmwareSlot === 'ota_1')); // the new firmware never gets online
+    d.board.on('boot', (b) => void (w.proxy.refuse = b.firmwareSlot === 'ota_1')); // the new firmware never gets online
     const img = makeTestFirmwareImage(64 * 1024, 4);
     const r = await publish('firmware', 2, img);
     assert.equal(r.devices.get('dev1')!.state, 'rolled-back');
@@ -314,8 +294,8 @@ describe('OTA faults on the simulated board (aedes, fault proxy, real bundle)', 
     // Damage v2 in ota_1 (a NOR write can clear bits): the bootloader and rollback must not trust it any more.
     const p = d.board.partitions.get('ota_1')!;
     d.board.flash.write(p.offset + 1000, new Uint8Array([0]));
-    d.board.on('boot', (b) => void (proxy.refuse = b.firmwareSlot === 'ota_0')); // v3 cannot get online
-    d.board.on('log', (_l, m) => void (m.includes('rollback is not possible') && (proxy.refuse = false)));
+    d.board.on('boot', (b) => void (w.proxy.refuse = b.firmwareSlot === 'ota_0')); // v3 cannot get online
+    d.board.on('log', (_l, m) => void (m.includes('rollback is not possible') && (w.proxy.refuse = false)));
     const r = await publish('firmware', 3, v3);
     assert.equal(r.devices.get('dev1')!.state, 'rejected', JSON.stringify(r.devices.get('dev1')));
     assert.match(r.devices.get('dev1')!.reason, /no firmware to roll back to, kept ota_0/);

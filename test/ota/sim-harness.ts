@@ -5,6 +5,8 @@
  * NVS and otadata objects (public fields of SimBoard): the wrapper cuts power and throws, so the device code stops
  * right there, as on a brown-out, and nothing after it runs.
  */
+import { startEmbeddedBroker, type EmbeddedBroker } from '../../host/broker/embedded.ts';
+import { startFaultProxy, type FaultProxy } from '../../host/ota/testing/fault-proxy.ts';
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -365,4 +367,40 @@ export async function testModelBin(version: number): Promise<Buffer> {
     { trees: 8, maxDepth: 8, minLeaf: 2, maxBins: 64, classWeight: 'balanced', seed: 3, workers: 1 },
   );
   return Buffer.from(packModel(model, { modelVersion: version }).bytes);
+}
+
+/**
+ * What every end-to-end OTA suite starts from, registered as mocha hooks: an aedes broker, the fault proxy in
+ * front of it, a status observer, and devices that are stopped after each test. Fields change per test (a test may
+ * replace `proxy`), so read them through the returned object.
+ */
+export interface OtaWorld {
+  broker: EmbeddedBroker;
+  proxy: FaultProxy;
+  obs: Observer;
+  devices: SimDevice[];
+  /** Boots a device that reaches the broker through the proxy, provisioned with `pubDer`. */
+  device(id?: string, extra?: Partial<SimDeviceOptions>): SimDevice;
+}
+
+export function otaWorld(pubDer: Uint8Array): OtaWorld {
+  const w = { devices: [] as SimDevice[] } as OtaWorld;
+  w.device = (id = 'dev1', extra = {}) => {
+    const d = new SimDevice(id, { brokerUrl: w.proxy.url, pubDer, ...extra });
+    w.devices.push(d);
+    d.boot();
+    return d;
+  };
+  beforeEach(async () => {
+    w.broker = await startEmbeddedBroker();
+    w.proxy = await startFaultProxy(w.broker.port);
+    w.obs = await statusObserver(w.broker.url);
+  });
+  afterEach(async () => {
+    for (const d of w.devices.splice(0)) d.stop();
+    await w.obs.close();
+    await w.proxy.close();
+    await w.broker.close();
+  });
+  return w;
 }

@@ -6,44 +6,23 @@
  */
 import assert from 'node:assert/strict';
 import mqtt from 'mqtt';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../../host/broker/embedded.ts';
-import { startFaultProxy, type FaultProxy } from '../../host/ota/testing/fault-proxy.ts';
 import { publishUpdate, type PublishOptions } from '../../host/ota/publisher.ts';
 import { packAppImage } from '../../build/app-image.ts';
 import { CONTRACT_VERSION } from '../../bindings/contract.ts';
 import { eventually, type Observer } from '../spine/util.ts';
-import { SimDevice, assertEndsWell, keyPair, offerFor, retainedStatus, runnableAppImage, statusObserver, testModelBin, type SimDeviceOptions } from './sim-harness.ts';
+import { SimDevice, otaWorld, assertEndsWell, keyPair, offerFor, retainedStatus, runnableAppImage, testModelBin, type SimDeviceOptions } from './sim-harness.ts';
 
 describe('OTA retained status on the simulated board (aedes, real bundle)', function () {
   this.timeout(30000);
-  let broker: EmbeddedBroker;
-  let proxy: FaultProxy;
-  let obs: Observer;
   const keys = keyPair();
+  const w = otaWorld(keys.pubDer);
   const other = keyPair();
-  const devices: SimDevice[] = [];
 
-  beforeEach(async () => {
-    broker = await startEmbeddedBroker();
-    proxy = await startFaultProxy(broker.port);
-    obs = await statusObserver(broker.url);
-  });
-  afterEach(async () => {
-    for (const d of devices.splice(0)) d.stop();
-    await obs.close();
-    await proxy.close();
-    await broker.close();
-  });
 
-  const device = (id = 'dev1', extra: Partial<SimDeviceOptions> = {}) => {
-    const d = new SimDevice(id, { brokerUrl: proxy.url, pubDer: keys.pubDer, ...extra });
-    devices.push(d);
-    d.boot();
-    return d;
-  };
+  const device = w.device;
   const publish = (kind: 'app' | 'model', version: number, image: Buffer, extra: Partial<PublishOptions> = {}) => {
     const { manifest, offer } = offerFor({ kind, version, image, target: { device: 'dev1' } }, keys.priv);
-    return publishUpdate({ url: broker.url, offer, manifest, image, timeoutMs: 15000, ...extra });
+    return publishUpdate({ url: w.broker.url, offer, manifest, image, timeoutMs: 15000, ...extra });
   };
 
   /**
@@ -62,13 +41,13 @@ describe('OTA retained status on the simulated board (aedes, real bundle)', func
   };
   /** Publishes each junk offer and waits for the device's answer to it (on the status topic). */
   const sendJunk = async (items: Array<{ bytes: Buffer; reason: RegExp }>) => {
-    const c = await mqtt.connectAsync(broker.url);
+    const c = await mqtt.connectAsync(w.broker.url);
     try {
       for (const j of items) {
-        const before = obs.on('esp/dev1/ota/status').length;
+        const before = w.obs.on('esp/dev1/ota/status').length;
         await c.publishAsync('esp/dev1/ota/offer', j.bytes, { qos: 1 });
         // (A live subscriber sees retain 0 either way, MQTT 3.1.1 3.3.1.3: the retained status is checked by the caller.)
-        await eventually(() => obs.on('esp/dev1/ota/status').slice(before).find((m) => m.json?.state === 'rejected' && j.reason.test(m.json.reason)), `refusal ${j.reason}`);
+        await eventually(() => w.obs.on('esp/dev1/ota/status').slice(before).find((m) => m.json?.state === 'rejected' && j.reason.test(m.json.reason)), `refusal ${j.reason}`);
       }
     } finally {
       await c.endAsync();
@@ -80,9 +59,9 @@ describe('OTA retained status on the simulated board (aedes, real bundle)', func
     const img = await testModelBin(1);
     assert.ok((await publish('model', 1, img)).ok);
     await sendJunk(junk('model', 2));
-    const st = await retainedStatus(broker.url, 'dev1');
+    const st = await retainedStatus(w.broker.url, 'dev1');
     assert.deepEqual([st.state, st.kind, st.version], ['accepted', 'model', 1], JSON.stringify(st));
-    await assertEndsWell(d, obs, broker.url, 'model', img, 'new');
+    await assertEndsWell(d, w.obs, w.broker.url, 'model', img, 'new');
   });
 
   it('junk on the offer topic during a transfer does not replace its retained status, and the transfer completes', async () => {
@@ -90,22 +69,22 @@ describe('OTA retained status on the simulated board (aedes, real bundle)', func
     const img = await runnableAppImage(2, 100 * 1024);
     // Hold the transfer after 5 frames (every later data frame is lost) while the junk arrives.
     let frames = 0;
-    Object.assign(proxy.plan, { drop: 1, match: (t: string) => t.endsWith('/ota/data') && ++frames > 5 });
+    Object.assign(w.proxy.plan, { drop: 1, match: (t: string) => t.endsWith('/ota/data') && ++frames > 5 });
     const run = publish('app', 2, img);
     await eventually(() => frames > 8, 'transfer under way', { rounds: 2000 });
     await sendJunk(junk('app', 3));
-    const st = await retainedStatus(broker.url, 'dev1');
+    const st = await retainedStatus(w.broker.url, 'dev1');
     assert.deepEqual([st.state, st.kind, st.version], ['downloading', 'app', 2], JSON.stringify(st));
-    proxy.plan.drop = 0;
+    w.proxy.plan.drop = 0;
     assert.ok((await run).ok);
-    await assertEndsWell(d, obs, broker.url, 'app', img, 'new');
+    await assertEndsWell(d, w.obs, w.broker.url, 'app', img, 'new');
   });
 
   it('a saved last status that is JSON but no object (null, 3, "x") reads as none: the device boots and says idle', async () => {
     for (const [i, saved] of ['null', '3', '"x"'].entries()) {
       const id = `dev${i + 1}`;
       const d = device(id, { settings: { otaLast: saved } });
-      const st = await eventually(() => obs.last(`esp/${id}/ota/status`)?.json, `${id} status`);
+      const st = await eventually(() => w.obs.last(`esp/${id}/ota/status`)?.json, `${id} status`);
       assert.equal(st.state, 'idle', JSON.stringify(st));
       assert.equal(d.board.faults, 0, `${id} booted without a fault (otaLast = ${saved})`);
     }
