@@ -16,6 +16,7 @@ import { fitDataset, type FitOptions, type FitResult } from '../fit/index.ts';
 import { describeSkips, loadCsvDataset, type LoadedData } from '../fit/data.ts';
 import { writeReports, type ReportExport } from '../report/index.ts';
 import { writeSynthCsv } from '../synth/index.ts';
+import { resolveLimits, writeFeaturesCsv } from '../process/index.ts';
 import { concatDatasets } from './concat.ts';
 import { progressBar } from './progress.ts';
 
@@ -42,10 +43,6 @@ export interface TrainRunResult {
   seconds: number;
 }
 
-interface ProcessWriter {
-  writeFeaturesCsv(path: string, ds: Dataset, times: string[], limits: unknown): Promise<number>;
-  resolveLimits(p?: object): unknown;
-}
 
 /** Host model vs the exported bytes, through the host reader and the device reader, on the given rows. */
 export function checkParity(fit: FitResult, ds: Dataset, bytes: Uint8Array): { deviceReader: number; hostModel: number; accuracy: number } {
@@ -115,10 +112,8 @@ async function loadWaveformData(o: TrainRunOptions, files: string[]): Promise<Lo
   if (!ds.nRows) return { ds, notes: [], source: inputs.join(', ') };
   o.log(`process: ${ds.nRows} rows x ${ds.nFeatures} features (${loaded[0]!.kind})`);
   if (loaded[0]!.kind === 'waveform') {
-    const spec = '../process/index.ts';
-    const proc = (await import(spec)) as ProcessWriter;
     const path = join(o.outDir, 'processed.csv');
-    await proc.writeFeaturesCsv(path, ds, loaded.flatMap((d) => d.times), proc.resolveLimits({}));
+    await writeFeaturesCsv(path, ds, loaded.flatMap((d) => d.times), resolveLimits({}));
     files.push(path);
   }
   return { ds, notes: loaded.flatMap((d) => d.notes), source: inputs.join(', ') };
