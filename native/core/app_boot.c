@@ -20,11 +20,26 @@ static bool try_slot(const jw_boot_io_t *io, const char *slot, char *reason, siz
   return io->check_slot(io->ctx, slot, reason, rl);
 }
 
+/* appSlot never set by an app OTA: app_a when it holds a valid image, else the embedded app. No state is written,
+ * so the first app OTA still installs into app_b (the slot not running) with appPrev = app_a. Only an absent key
+ * counts: a roll-back to the embedded app sets appSlot = "", and app_a then holds the image it refused. */
+static void first_app(const jw_boot_io_t *io, jw_boot_choice_t *out) {
+  char reason[96];
+  if (io->check_slot(io->ctx, "app_a", reason, sizeof reason)) {
+    snprintf(out->slot, sizeof out->slot, "app_a");
+    return;
+  }
+  if (io->slot_erased(io->ctx, "app_a")) return; /* the usual fresh board: nothing to say */
+  snprintf(out->rolled, sizeof out->rolled, "app_a: %s", reason);
+  io->set_str(io->ctx, JW_KEY_APP_ROLLED, out->rolled);
+}
+
 void jw_app_boot_decide(const jw_boot_io_t *io, jw_boot_choice_t *out) {
   char slot[16], prev[16], reason[96];
   int32_t trial = 0;
   memset(out, 0, sizeof(*out));
-  get_s(io, JW_KEY_APP_SLOT, slot, sizeof slot);
+  bool slot_set = io->get_str(io->ctx, JW_KEY_APP_SLOT, slot, sizeof slot) == 0;
+  if (!slot_set) slot[0] = '\0';
   get_s(io, JW_KEY_APP_PREV, prev, sizeof prev);
   if (io->get_i32(io->ctx, JW_KEY_APP_TRIAL, &trial) != 0) trial = 0;
 
@@ -33,6 +48,7 @@ void jw_app_boot_decide(const jw_boot_io_t *io, jw_boot_choice_t *out) {
     io->set_str(io->ctx, JW_KEY_APP_ROLLED, out->rolled);
     snprintf(slot, sizeof slot, "%s", prev);
     io->set_str(io->ctx, JW_KEY_APP_SLOT, slot);
+    slot_set = true;
     io->set_i32(io->ctx, JW_KEY_APP_TRIAL, 0);
     trial = 0;
   } else if (trial == 1) { /* 2. this boot is the probation boot */
@@ -40,6 +56,10 @@ void jw_app_boot_decide(const jw_boot_io_t *io, jw_boot_choice_t *out) {
     out->probation = true;
   }
 
+  if (!slot_set) { /* 3. never set: app_a (flash --app-only), else embedded */
+    first_app(io, out);
+    return;
+  }
   if (slot[0] == '\0') return; /* 3. empty: the embedded app */
   if (try_slot(io, slot, reason, sizeof reason)) {
     snprintf(out->slot, sizeof out->slot, "%s", slot);

@@ -44,9 +44,22 @@ static bool check_slot(void *c, const char *slot, char *reason, size_t rl) {
   return map_slot(((loader_ctx_t *)c)->want, slot, &tmp, reason, rl);
 }
 
+/* Reads the header bytes only: enough to tell an erased slot, and cheap at every boot of a fresh board. A board
+ * without the partition has nothing there either. */
+static bool slot_erased(void *c, const char *slot) {
+  (void)c;
+  jw_part_info_t info;
+  uint8_t head[JW_IMAGE_HEADER_BYTES];
+  if (jw_part_info(slot, &info) != 0) return true;
+  if (jw_part_read(slot, 0, head, sizeof head) != 0) return false;
+  for (size_t i = 0; i < sizeof head; i++)
+    if (head[i] != 0xFF) return false;
+  return true;
+}
+
 bool jw_app_load(const jw_image_expect_t *want, const uint8_t *embedded, size_t embedded_len, jw_loaded_app_t *out) {
   loader_ctx_t ctx = {want};
-  jw_boot_io_t io = {&ctx, get_str, get_i32, set_str, set_i32, check_slot};
+  jw_boot_io_t io = {&ctx, get_str, get_i32, set_str, set_i32, check_slot, slot_erased};
   jw_boot_choice_t choice;
   char reason[128];
   memset(out, 0, sizeof *out);

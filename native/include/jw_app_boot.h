@@ -13,13 +13,16 @@
 
 typedef struct {
   void *ctx;
-  /* 0 when present; absent keys read as "" / 0 by the caller's choice of return -1. */
+  /* 0 when present; -1 when absent (never written). An absent appSlot means no app OTA ever set it. */
   int (*get_str)(void *ctx, const char *key, char *buf, size_t len);
   int (*get_i32)(void *ctx, const char *key, int32_t *out);
   int (*set_str)(void *ctx, const char *key, const char *value);
   int (*set_i32)(void *ctx, const char *key, int32_t value);
   /* Full image check of an app-image slot (jw_image_validate on its contents). */
   bool (*check_slot)(void *ctx, const char *slot, char *reason, size_t reason_len);
+  /* No image was ever started in the slot: its header bytes are all 0xFF (an image is written header first).
+   * Asked only of app_a, when check_slot refused it and appSlot is absent: an erased slot is not worth a note. */
+  bool (*slot_erased)(void *ctx, const char *slot);
 } jw_boot_io_t;
 
 typedef struct {
@@ -28,6 +31,8 @@ typedef struct {
   char rolled[128];   /* what was written to appRolled on this boot, "" if nothing */
 } jw_boot_choice_t;
 
+/* Writes state only for the probation and roll-back rules, and appRolled for an image it refuses. While appSlot is
+ * absent, a valid app_a is chosen with no state written (the board of `jerrywatt flash --app-only`). */
 void jw_app_boot_decide(const jw_boot_io_t *io, jw_boot_choice_t *out);
 bool jw_app_slot_name_ok(const char *slot);
 #endif

@@ -1,7 +1,6 @@
-/* Unit tests of the portable core: event ring, timers, reassembly, app image, boot rule, backoff, crypto. */
+/* Unit tests of the portable core: event ring, timers, reassembly, app image, backoff, crypto. */
 #include <stdlib.h>
 #include <string.h>
-#include "jw_app_boot.h"
 #include "jw_app_image.h"
 #include "jw_crc32.h"
 #include "jw_crypto.h"
@@ -292,81 +291,9 @@ static void url_parsing(void) {
   CHECK(!jw_mqtt_parse_url("mqtt://h:99999", host, sizeof host, &port, &tls));
 }
 
-/* --- boot rule over an in-memory state ----------------------------------------------------------- */
-typedef struct {
-  char slot[16], prev[16], rolled[128];
-  int32_t trial;
-  const char *good; /* slots whose image is valid, e.g. "app_a,app_b" */
-} fake_state_t;
-
-static int f_get_str(void *c, const char *k, char *b, size_t n) {
-  fake_state_t *s = c;
-  const char *v = strcmp(k, JW_KEY_APP_SLOT) == 0 ? s->slot : strcmp(k, JW_KEY_APP_PREV) == 0 ? s->prev : s->rolled;
-  snprintf(b, n, "%s", v);
-  return 0;
-}
-static int f_get_i32(void *c, const char *k, int32_t *o) {
-  (void)k;
-  *o = ((fake_state_t *)c)->trial;
-  return 0;
-}
-static int f_set_str(void *c, const char *k, const char *v) {
-  fake_state_t *s = c;
-  char *dst = strcmp(k, JW_KEY_APP_SLOT) == 0 ? s->slot : strcmp(k, JW_KEY_APP_PREV) == 0 ? s->prev : s->rolled;
-  snprintf(dst, strcmp(k, JW_KEY_APP_ROLLED) == 0 ? 128 : 16, "%s", v);
-  return 0;
-}
-static int f_set_i32(void *c, const char *k, int32_t v) {
-  (void)k;
-  ((fake_state_t *)c)->trial = v;
-  return 0;
-}
-static bool f_check(void *c, const char *slot, char *r, size_t n) {
-  if (strstr(((fake_state_t *)c)->good, slot)) return true;
-  snprintf(r, n, "header CRC mismatch");
-  return false;
-}
-
-static jw_boot_choice_t boot(fake_state_t *s) {
-  jw_boot_io_t io = {s, f_get_str, f_get_i32, f_set_str, f_set_i32, f_check};
-  jw_boot_choice_t c;
-  jw_app_boot_decide(&io, &c);
-  return c;
-}
-
-static void boot_rule_paths(void) {
-  fake_state_t s = {"", "", "", 0, "app_a,app_b"};
-  jw_boot_choice_t c = boot(&s);
-  CHECK_STR(c.slot, ""); /* empty appSlot: embedded */
-
-  fake_state_t n = {"app_b", "app_a", "", 1, "app_a,app_b"};
-  c = boot(&n); /* new image: probation boot */
-  CHECK_STR(c.slot, "app_b");
-  CHECK(c.probation && n.trial == 2);
-  c = boot(&n); /* not confirmed: roll back to app_a */
-  CHECK_STR(c.slot, "app_a");
-  CHECK(!c.probation && n.trial == 0);
-  CHECK_STR(n.slot, "app_a");
-  CHECK_STR(n.rolled, "probation failed: app_b");
-
-  fake_state_t bad = {"app_b", "app_a", "", 0, "app_a"};
-  c = boot(&bad); /* invalid image: previous slot */
-  CHECK_STR(c.slot, "app_a");
-  CHECK_STR(bad.rolled, "app_b: header CRC mismatch");
-
-  fake_state_t both = {"app_b", "app_a", "", 1, ""};
-  c = boot(&both); /* both invalid: embedded */
-  CHECK_STR(c.slot, "");
-  CHECK(!c.probation && both.trial == 0);
-
-  fake_state_t odd = {"factory", "", "", 0, "factory"};
-  c = boot(&odd);
-  CHECK_STR(c.slot, "");
-  CHECK_STR(odd.rolled, "factory: unknown slot");
-}
-
 int jw_t_count, jw_t_failed, jw_t_case_failed;
 void run_platform_tests(void);
+void run_app_boot_tests(void);
 
 int main(void) {
   printf("TAP version 13\n");
@@ -385,7 +312,7 @@ int main(void) {
   TEST(ecdsa_verify_accepts_and_refuses);
   TEST(backoff_doubles_and_caps);
   TEST(url_parsing);
-  TEST(boot_rule_paths);
+  run_app_boot_tests();
   run_platform_tests();
   printf("1..%d\n# pass %d\n# fail %d\n", jw_t_count, jw_t_count - jw_t_failed, jw_t_failed);
   return jw_t_failed ? 1 : 0;

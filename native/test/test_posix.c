@@ -3,7 +3,11 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include "jw_app_boot.h"
+#include "jw_app_loader.h"
 #include "jw_clock.h"
+#include "jw_crc32.h"
+#include "jw_crypto.h"
 #include "jw_events.h"
 #include "jw_kv.h"
 #include "jw_mqtt.h"
@@ -100,6 +104,60 @@ static void partitions_follow_nor_rules(void) {
   CHECK(jw_part_erase("app_a", 0, 4096) == 0);
   CHECK(jw_part_read("app_a", 10, out, 2) == 0 && out[0] == 0xFF);
   CHECK(m[0] == 0xFF); /* the map sees the flash */
+}
+
+/* A valid source image of payload "app()" (the layout of build/app-image.ts), for want. */
+static size_t pack_image(uint8_t *img, const jw_image_expect_t *want) {
+  static const char src[] = "app()";
+  const uint32_t n = sizeof src - 1;
+  memset(img, 0, JW_IMAGE_HEADER_BYTES);
+  memcpy(img, JW_IMAGE_MAGIC, 4);
+  img[4] = JW_IMAGE_FORMAT;
+  img[6] = JW_IMAGE_HEADER_BYTES;
+  memcpy(img + 8, &want->contract_version, 4); /* little-endian hosts, as the ESP32 */
+  img[12] = 9;                                 /* app version */
+  memcpy(img + 20, &n, 4);
+  memcpy(img + 24, "jerryscript-3.0.0", 17);
+  memcpy(img + 48, want->engine_config_hash, 16);
+  memcpy(img + JW_IMAGE_HEADER_BYTES, src, n);
+  jw_sha256(img + JW_IMAGE_HEADER_BYTES, n, img + 64);
+  uint32_t crc = jw_crc32(0, img, 96);
+  memcpy(img + 96, &crc, 4);
+  return JW_IMAGE_HEADER_BYTES + n;
+}
+
+static bool state_has(const char *key, char *buf, size_t len) { return jw_kv_get_str(JW_KV_STATE, key, buf, &len) == 0; }
+
+/* jw_app_load on a board whose appSlot was never set: app_a (erased, garbage, valid image) over the real
+ * partitions and NVS files; the decision itself is tested in test_app_boot.c. */
+static void app_load_fresh_board_tries_app_a(void) {
+  jw_image_expect_t want = {.contract_version = 1, .engine_config_hash = {1, 2, 3}, .max_bytes = 0};
+  uint8_t img[JW_IMAGE_HEADER_BYTES + 16];
+  size_t len = pack_image(img, &want);
+  jw_loaded_app_t app;
+  char buf[128];
+  jw_kv_erase(JW_KV_STATE, JW_KEY_APP_SLOT);
+  jw_kv_erase(JW_KV_STATE, JW_KEY_APP_ROLLED);
+
+  CHECK(jw_part_erase("app_a", 0, 4096) == 0);
+  CHECK(jw_app_load(&want, img, len, &app));
+  CHECK_STR(app.slot, "embedded");
+  CHECK(!state_has(JW_KEY_APP_ROLLED, buf, sizeof buf)); /* erased: nothing said */
+
+  CHECK(jw_part_write("app_a", 0, "JWAX", 4) == 0);
+  CHECK(jw_app_load(&want, img, len, &app));
+  CHECK_STR(app.slot, "embedded");
+  CHECK(state_has(JW_KEY_APP_ROLLED, buf, sizeof buf));
+  CHECK_STR(buf, "app_a: bad magic: not a jerrywatt app image");
+  jw_kv_erase(JW_KV_STATE, JW_KEY_APP_ROLLED);
+
+  CHECK(jw_part_erase("app_a", 0, 4096) == 0);
+  CHECK(jw_part_write("app_a", 0, img, (uint32_t)len) == 0);
+  CHECK(jw_app_load(&want, img, len, &app));
+  CHECK_STR(app.slot, "app_a");
+  CHECK(app.header.app_version == 9 && memcmp(app.payload, "app()", 5) == 0);
+  CHECK(!state_has(JW_KEY_APP_SLOT, buf, sizeof buf) && !state_has(JW_KEY_APP_ROLLED, buf, sizeof buf));
+  CHECK(jw_part_erase("app_a", 0, 4096) == 0);
 }
 
 /* How many mappings of <label>.bin the process holds (Linux /proc/self/maps); -1 when unreadable. */
@@ -263,6 +321,7 @@ void run_platform_tests(void) {
   TEST(partitions_follow_nor_rules);
   TEST(part_map_is_made_once);
   TEST(part_map_refuses_app_partitions);
+  TEST(app_load_fresh_board_tries_app_a);
   if (getenv("JW_TEST_MQTT_PORT")) {
     TEST(mqtt_against_mosquitto);
     TEST(mqtt_queue_budget_against_mosquitto);
