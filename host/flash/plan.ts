@@ -49,6 +49,9 @@ export function flashPlan(p: PlanInput): Step[] {
       cmd: [...idfPy, `-DJERRYSCRIPT_PATH=${p.jerryscriptPath}`, `-DSDKCONFIG=${join(p.root, FW_OUT, 'sdkconfig')}`, 'build'],
     });
     steps.push({ title: `flash firmware (JS heap ${heapKb} KB by default, see Kconfig)`, cmd: [...idfPy, '-p', p.port, '-b', String(p.baud), 'flash'] });
+    // Runtime state (nvs) survives a full flash, so an earlier OTA or --app-only image could still be selected:
+    // the same app goes into both app slots too, and the board runs what was just built whatever the state says.
+    steps.push({ title: 'write the app image into the app slots', cmd: [...esptool, 'write_flash', ...p.appSlots.flatMap((s) => [hex(s.offset), img])] });
     if (p.hasSettings) {
       const csv = join(p.root, FW_OUT, 'settings.csv');
       const bin = join(p.root, FW_OUT, 'settings.bin');

@@ -63,6 +63,7 @@ describe('jerrywatt flash', function () {
       /bin\/jerrywatt\.js build --app-version 1/,
       new RegExp(`${t.idf}/tools/idf\\.py -C \\S+/build/idf -B \\S+/dist/firmware/build -DJERRYSCRIPT_PATH=${t.jerry} -DSDKCONFIG=\\S+ build`),
       /idf\.py .* -p \/dev\/ttyUSB7 -b 921600 flash/,
+      /esptool --chip esp32 -p \/dev\/ttyUSB7 -b 921600 write_flash 0x320000 \S+app\.img 0x350000 \S+app\.img/,
       /nvs_partition_gen\.py generate \S+settings\.csv \S+settings\.bin 0x6000/,
       /esptool --chip esp32 -p \/dev\/ttyUSB7 -b 921600 write_flash 0x3e0000 \S+settings\.bin/,
       /idf\.py .* -p \/dev\/ttyUSB7 monitor/,
