@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { CliError } from '../errors.ts';
 import { repoRoot } from '../paths.ts';
 import { DEVICE_DEFAULTS, TRAIN_WINDOWS } from '../../pipeline/fit/defaults.ts';
+import type { FitOptions } from '../../pipeline/fit/index.ts';
 
 // train, fit, export, evaluate (the training issue). synth and process are registered in data.ts.
 
@@ -18,19 +19,7 @@ const num = (name: string) => (v: string): number => {
   return n;
 };
 
-interface ForestCliOptions {
-  trainer: 'jerrywatt' | 'ml-random-forest';
-  target?: 'class' | 'binary';
-  trees: number;
-  maxDepth: number;
-  minLeaf: number;
-  maxFeatures?: number;
-  maxBins: number;
-  classWeight: 'balanced' | 'none';
-  seed: number;
-  workers?: number;
-  testFraction: number;
-}
+type ForestCliOptions = Omit<FitOptions, 'onProgress'>;
 
 function forestOptions(cmd: Command): Command {
   return cmd

@@ -2,7 +2,7 @@
 import type { Dataset } from '../dataset.ts';
 import type { ForestModel, TargetKind } from '../../forest/model.ts';
 import { predictRows } from '../../forest/model.ts';
-import { trainForest, type TrainInput } from '../../forest/train.ts';
+import { trainForest, type TrainInput, type TrainOptions } from '../../forest/train.ts';
 import { scoreClassifier, type Metrics } from '../evaluate/metrics.ts';
 import { defaultTarget, labelsFor, splitByGroup, type Labels, type Split } from './split.ts';
 
@@ -10,19 +10,11 @@ import { DEVICE_DEFAULTS } from './defaults.ts';
 
 export { DEVICE_DEFAULTS };
 
-export interface FitOptions {
+/** The forest's own options, plus what fitting a data set adds: the target, the trainer and the test split. */
+export interface FitOptions extends TrainOptions {
   target?: TargetKind;
   trainer: 'jerrywatt' | 'ml-random-forest';
-  trees: number;
-  maxDepth: number;
-  minLeaf: number;
-  maxFeatures?: number;
-  maxBins: number;
-  classWeight: 'balanced' | 'none';
-  seed: number;
-  workers?: number;
   testFraction: number;
-  onProgress?: (treesDone: number, trees: number) => void;
 }
 
 export const FIT_DEFAULTS: FitOptions = {
