@@ -10,6 +10,7 @@
  * dist/device/app.js in its sandbox, NOR flash in memory, real clock): the figures are protocol + broker + Node +
  * simulator costs, not ESP32 flash speed (no erase/write timing is simulated).
  */
+import { SETTINGS } from '../device/settings/keys.ts';
 import mqtt from 'mqtt';
 import { startEmbeddedBroker } from '../host/broker/embedded.ts';
 import { startFaultProxy } from '../host/ota/testing/fault-proxy.ts';
@@ -134,6 +135,8 @@ async function rawRun(url: string, n: number, image: Buffer): Promise<number> {
   return (image.length * n) / 1024 / s;
 }
 
+const DEFAULT_WINDOW = SETTINGS.otaWindow.default;
+
 async function suite(name: string, url: string, port: number): Promise<void> {
   console.log(`\n-- broker: ${name} --`);
   const fw = makeTestFirmwareImage(FW_BYTES, 1);
@@ -150,10 +153,12 @@ async function suite(name: string, url: string, port: number): Promise<void> {
   const proxy = await startFaultProxy(port, { delayMs: 50 });
   try {
     const win = await otaRun(url, proxy.url, 1, small, 16, version++);
+    // The device default (settings otaWindow): 5 frames fit the firmware's 24 KB queue budget for MQTT messages.
+    const def = await otaRun(url, proxy.url, 1, small, DEFAULT_WINDOW, version++);
     const saw = await otaRun(url, proxy.url, 1, small, 1, version++);
     console.log(
-      `50 ms each way, ${(small.length / 1024).toFixed(0)} KB: window 16 ${win.kbps.toFixed(1)} KB/s vs stop-and-wait ${saw.kbps.toFixed(1)} KB/s | ratio ${(win.kbps / saw.kbps).toFixed(1)}x` +
-        ` | peak in-flight ${win.peakOutstanding} B (bound ${16 * (16 + CHUNK)}), stop-and-wait ${saw.peakOutstanding} B`,
+      `50 ms each way, ${(small.length / 1024).toFixed(0)} KB: window 16 ${win.kbps.toFixed(1)} KB/s, window ${DEFAULT_WINDOW} (default) ${def.kbps.toFixed(1)} KB/s vs stop-and-wait ${saw.kbps.toFixed(1)} KB/s` +
+        ` | ratios ${(win.kbps / saw.kbps).toFixed(1)}x, ${(def.kbps / saw.kbps).toFixed(1)}x | peak in-flight ${win.peakOutstanding} B (bound ${16 * (16 + CHUNK)}), default ${def.peakOutstanding} B, stop-and-wait ${saw.peakOutstanding} B`,
     );
   } finally {
     await proxy.close();
