@@ -4,13 +4,13 @@
  */
 import { open } from 'node:fs/promises';
 import type { Dataset } from '../dataset.ts';
+import { loadProcessedDataset, loadWaveformDataset } from '../process/index.ts';
+import type { SkipReport } from '../process/rows.ts';
 
 export type DataKind = 'waveform' | 'processed';
 
-export interface SkipSummary {
-  count: number;
-  first: Array<{ row: number; reason: string }>;
-}
+/** What a loader skipped: a count and the first few rows with why (the process stage's SkipReport). */
+export type SkipSummary = SkipReport;
 
 export interface LoadedData {
   dataset: Dataset;
@@ -28,10 +28,6 @@ export interface LoadOptions {
   onProgress?: (rows: number) => void;
 }
 
-interface ProcessModule {
-  loadWaveformDataset(p: string, o: LoadOptions): Promise<{ dataset: Dataset; skipped: SkipSummary; info?: { notes?: string[] }; times?: string[] }>;
-  loadProcessedDataset(p: string, o: LoadOptions): Promise<{ dataset: Dataset; skipped: SkipSummary; notes?: string[] }>;
-}
 
 export async function detectKind(path: string): Promise<DataKind> {
   const fh = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
@@ -49,13 +45,11 @@ export async function detectKind(path: string): Promise<DataKind> {
 
 export async function loadCsvDataset(path: string, opts: LoadOptions = {}): Promise<LoadedData> {
   const kind = await detectKind(path);
-  const spec = '../process/index.ts'; // the process stage (a sibling module)
-  const proc = (await import(spec)) as ProcessModule;
   if (kind === 'waveform') {
-    const r = await proc.loadWaveformDataset(path, opts);
+    const r = await loadWaveformDataset(path, opts);
     return { dataset: r.dataset, kind, skipped: r.skipped, notes: r.info?.notes ?? [], times: r.times ?? [] };
   }
-  const r = await proc.loadProcessedDataset(path, { strict: opts.strict, onProgress: opts.onProgress });
+  const r = await loadProcessedDataset(path, { strict: opts.strict, onProgress: opts.onProgress });
   return { dataset: r.dataset, kind, skipped: r.skipped, notes: r.notes ?? [], times: [] };
 }
 

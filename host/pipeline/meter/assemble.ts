@@ -3,6 +3,7 @@
  * into samples and device/meter/features.ts computes the features, so a row here is exactly what the device
  * scores for the same readings.
  */
+import type { SkipReport } from '../process/rows.ts';
 import type { Dataset } from '../dataset.ts';
 import { SampleAssembler, A_COMPLETE, A_DUPLICATE, A_PENDING, A_UNKNOWN_REGISTER, A_OUT_OF_RANGE, A_OUT_OF_ORDER } from '../../../device/meter/assembler.ts';
 import { MeterFeatures, METER_FEATURES } from '../../../device/meter/features.ts';
@@ -10,9 +11,8 @@ import type { RegisterMap } from '../../../device/meter/registers.ts';
 
 export const METER_CLASSES = ['normal', 'sag', 'swell', 'freq'];
 
-export interface SkipSummary {
-  count: number;
-  first: Array<{ row: number; reason: string }>;
+/** The process stage's SkipReport, with counts per reason (a meter sample can be refused for several). */
+export interface SkipSummary extends SkipReport {
   byReason: Record<string, number>;
 }
 
