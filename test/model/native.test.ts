@@ -66,7 +66,7 @@ describe('device model reader and C header', () => {
 });
 
 describe('device predict keeps no heap', () => {
-  it('200,000 predictions retain no heap (gc before and after, in a child with --expose-gc)', function () {
+  it('rounds of 200,000 predictions retain no heap (gc before and after, in a child with --expose-gc)', function () {
     this.timeout(60_000);
     const script = `
       const { openModel, predict } = await import('./device/model/reader.ts');
@@ -81,18 +81,24 @@ describe('device predict keeps no heap', () => {
       const rows = Array.from({ length: 600 }, (_, r) => ds.X.subarray(r * 6, r * 6 + 6));
       let sum = 0;
       for (let i = 0; i < 20000; i++) sum += predict(dev, rows[i % 600]);
-      globalThis.gc(); globalThis.gc();
-      const before = process.memoryUsage().heapUsed;
-      for (let i = 0; i < 200000; i++) sum += predict(dev, rows[i % 600]);
-      globalThis.gc(); globalThis.gc();
-      process.stdout.write(JSON.stringify({ grew: process.memoryUsage().heapUsed - before, sum }));
+      // Three rounds: V8 may put optimised code or feedback on the heap during one of them (seen: 175 KB once),
+      // but a leak of even one byte per prediction grows every round by 200 KB. The smallest growth counts.
+      const grew = [];
+      for (let round = 0; round < 3; round++) {
+        globalThis.gc(); globalThis.gc();
+        const before = process.memoryUsage().heapUsed;
+        for (let i = 0; i < 200000; i++) sum += predict(dev, rows[i % 600]);
+        globalThis.gc(); globalThis.gc();
+        grew.push(process.memoryUsage().heapUsed - before);
+      }
+      process.stdout.write(JSON.stringify({ grew: Math.min(...grew), sum }));
     `;
     for (const q of ['float32', 'int16']) {
       const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script, q], { encoding: 'utf8' });
       assert.equal(r.status, 0, r.stderr);
       const { grew, sum } = JSON.parse(r.stdout) as { grew: number; sum: number };
       assert.ok(sum > 0);
-      assert.ok(grew < 32 * 1024, `${q}: heap grew by ${grew} bytes over 200,000 predictions`);
+      assert.ok(grew < 32 * 1024, `${q}: heap grew by at least ${grew} bytes in every round of 200,000 predictions`);
     }
   });
 });
