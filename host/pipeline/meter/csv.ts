@@ -5,7 +5,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { openCsv, columnIndex } from '../process/rows.ts';
+import { openCsv, readingColumns } from '../process/rows.ts';
 import { parseNumberText } from '../../../device/meter/reading.ts';
 import type { MeterDatasetBuilder } from './assemble.ts';
 import { parseTimestampMs } from '../timestamp.ts';
@@ -41,12 +41,7 @@ export async function addCollectedCsv(b: MeterDatasetBuilder, files: string[]): 
   let seq = 0;
   for (const path of files) {
     const { header, records } = await openCsv(path);
-    const cReg = columnIndex(header, 'Start register', 'register');
-    const cRaw = columnIndex(header, 'Raw data', 'raw');
-    if (cReg < 0 || cRaw < 0) throw new Error(`${path}: needs "Start register" and "Raw data" columns (have: ${header.join(', ')})`);
-    const cTs = columnIndex(header, 'ts');
-    const cTime = columnIndex(header, 'Time');
-    const cMeter = columnIndex(header, 'meter');
+    const { register: cReg, raw: cRaw, ts: cTs, time: cTime, meter: cMeter } = readingColumns(path, header);
     for await (const r of records) {
       if (r.error) {
         b.skip(r.row, r.error);

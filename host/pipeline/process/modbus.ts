@@ -5,7 +5,7 @@
  */
 import type { LimitOptions } from './limits.ts';
 import { currentIssue, frequencyIssue, resolveLimits, voltageIssue } from './limits.ts';
-import { SkipCollector, columnIndex, openCsv, parseNumber, type SkipReport } from './rows.ts';
+import { SkipCollector, openCsv, parseNumber, readingColumns, type SkipReport } from './rows.ts';
 import { parseTimestampMs } from '../timestamp.ts';
 
 export type Quantity = 'current' | 'activePower' | 'voltage' | 'frequency';
@@ -123,13 +123,8 @@ export async function processModbusCsv(paths: string[], opts: ModbusOptions = {}
 
   for (const path of paths) {
     const { header, records } = await openCsv(path);
-    const cReg = columnIndex(header, 'Start register', 'register');
-    const cRaw = columnIndex(header, 'Raw data', 'raw');
-    if (cReg < 0 || cRaw < 0) throw new Error(`${path}: needs "Start register" and "Raw data" columns (have: ${header.join(', ')})`);
-    const cTs = columnIndex(header, 'ts');
     // `jerrywatt collect` leaves ts empty when a payload had none; its `Time` (receive time) stands in.
-    const cTime = columnIndex(header, 'Time');
-    const cMeter = columnIndex(header, 'meter');
+    const { register: cReg, raw: cRaw, ts: cTs, time: cTime, meter: cMeter } = readingColumns(path, header);
     if (cTs >= 0) sawTs = true;
     else sawNoTs = true;
     for await (const { fields, row, error } of records) {

@@ -109,6 +109,24 @@ export function columnIndex(header: string[], ...names: string[]): number {
   return header.findIndex((h) => want.includes(norm(h)));
 }
 
+/** Column indices of a raw Modbus CSV (the prototype's, or `jerrywatt collect`'s with ts/meter/Time); -1 if absent. */
+export interface ReadingColumns {
+  register: number;
+  raw: number;
+  ts: number;
+  /** collect's receive time: stands in for an empty ts. */
+  time: number;
+  meter: number;
+}
+
+/** Finds the columns of a raw Modbus CSV; throws, naming the file, when register or raw is missing. */
+export function readingColumns(path: string, header: string[]): ReadingColumns {
+  const register = columnIndex(header, 'Start register', 'register');
+  const raw = columnIndex(header, 'Raw data', 'raw');
+  if (register < 0 || raw < 0) throw new Error(`${path}: needs "Start register" and "Raw data" columns (have: ${header.join(', ')})`);
+  return { register, raw, ts: columnIndex(header, 'ts'), time: columnIndex(header, 'Time'), meter: columnIndex(header, 'meter') };
+}
+
 /** A finite number, or NaN for empty / non-numeric / NaN / infinite text. */
 export function parseNumber(text: string | undefined): number {
   if (text === undefined) return NaN;
