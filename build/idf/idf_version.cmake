@@ -1,6 +1,6 @@
 # The ESP-IDF releases this firmware supports, checked at configure time (before any component is processed).
 # Oldest: v5.1.2, the first with esp-mqtt's esp_mqtt_client_subscribe_single (native/esp/mqtt.c). Newest: the 5.x
-# line (v5.2.2 is checked in CI by ../shared/tools/idf-check; v6 moves esp-mqtt out of ESP-IDF and is refused).
+# line (v5.2.2 is checked in CI, docs/firmware.md; v6 moves esp-mqtt out of ESP-IDF and is refused).
 # Kept apart from CMakeLists.txt so that test/firmware runs it with `cmake -P` and any version.
 set(JW_IDF_MIN "5.1.2")
 set(JW_IDF_BELOW "6.0.0")

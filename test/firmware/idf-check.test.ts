@@ -1,19 +1,20 @@
 /**
- * The firmware against ESP-IDF v5.2.2's own build system (../shared/tools/idf-check: real CMake and Kconfig,
+ * The firmware against ESP-IDF v5.2.2's own build system (the idf-check rig of CI, docs/firmware.md: real CMake and Kconfig,
  * every project C file and jerry-core compiled for the ESP32-C3 with their exact command lines, undefined symbols
  * checked; docs/firmware.md says what it cannot see). Then what the real configuration produced: the settings,
  * the engine options, the flash layout `jerrywatt flash` expects, the MQTT queue budget of both runtimes.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { readEngineConfig } from '../../build/firmware/engine.ts';
 import { CHIPS } from '../../host/flash/chips.ts';
 import { firmwareWrites, flasherArgsProblems, sdkconfigValue, type FlasherArgs } from '../../host/flash/layout.ts';
-import { readPartitions } from '../../host/partitions.ts';
-import { IDF_CHECK, PY, requireOrSkip, ROOT } from './shared-tree.ts';
+import { partition, readPartitions } from '../../host/partitions.ts';
+import { dramMargin, dramRows, ESTIMATES, IDF_FACTS, imageRows, sum, type Measured, type Row } from './memory-budget.ts';
+import { IDF_CHECK, PY, requireOrSkip, ROOT, VENDOR_IDF } from './shared-tree.ts';
 
 const BUILD = join(ROOT, 'dist/idf-check');
 
@@ -25,6 +26,7 @@ function missingRig(): string[] {
     if (!has(cmd!)) missing.push(pkg!);
   if (!existsSync('/usr/include/newlib/stdio.h')) missing.push('libnewlib-dev');
   if (spawnSync(PY, ['-c', 'import kconfiglib'], { stdio: 'ignore' }).status !== 0) missing.push('python3-kconfiglib');
+  if (spawnSync(PY, ['-c', 'import cryptography'], { stdio: 'ignore' }).status !== 0) missing.push('python3-cryptography');
   return missing;
 }
 
@@ -34,7 +36,7 @@ describe('firmware against ESP-IDF v5.2.2 (idf-check, ESP32-C3)', function () {
   let sdkconfig = '';
 
   before(function () {
-    requireOrSkip(this, missingRig(), 'apt-get install -y cmake ninja-build gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf libnewlib-dev python3-kconfiglib; ../shared beside the checkout');
+    requireOrSkip(this, missingRig(), 'apt-get install -y cmake ninja-build gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf libnewlib-dev python3-kconfiglib python3-cryptography; ../shared beside the checkout');
     rmSync(BUILD, { recursive: true, force: true });
     const r = spawnSync(IDF_CHECK, ['--build-dir', BUILD, '--jobs', String(availableParallelism())], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
     out = `${r.stdout}${r.stderr}`;
@@ -92,7 +94,55 @@ describe('firmware against ESP-IDF v5.2.2 (idf-check, ESP32-C3)', function () {
     assert.equal(Number(host), kb * 1024);
     assert.match(readFileSync(join(ROOT, 'docs/firmware.md'), 'utf8'), new RegExp(`\`JERRYWATT_MQTT_QUEUE_BUDGET_KB\` \\| ${kb} \\|`));
   });
+
+  it('the image fits its ota_0 slot and the run-time DRAM fits the ESP32 and the ESP32-C3 after Wi-Fi starts (docs/firmware.md)', () => {
+    const m = measure();
+    const ota0 = partition(readPartitions(join(ROOT, 'partitions.csv')), 'ota_0').size;
+    const image = imageRows(m);
+    const fmt = (rows: Row[]) => rows.map((r) => `      ${r.what.padEnd(48)} ${String(r.bytes).padStart(8)}  ${r.source}`).join('\n');
+    console.log(`    image estimate (ESP32):\n${fmt(image)}\n      total ${sum(image)} of ota_0 ${ota0} (${((100 * sum(image)) / ota0).toFixed(1)} %)`);
+    assert.ok(sum(image) < ota0, `the firmware image estimate ${sum(image)} does not fit ota_0 (${ota0})`);
+    const sdk = (n: string) => {
+      const v = sdkconfigValue(sdkconfig, n);
+      assert.ok(v !== undefined && /^\d+$/.test(v), `sdkconfig has no numeric CONFIG_${n}`);
+      return Number(v);
+    };
+    const esp32Static = ESTIMATES.idfStaticDram + m.engineBss + m.projectBss;
+    assert.ok(esp32Static < IDF_FACTS.esp32StaticDramMax, `ESP32 static DRAM ${esp32Static} > dram0_0_seg ${IDF_FACTS.esp32StaticDramMax}`);
+    for (const chip of ['esp32', 'esp32c3'] as const) {
+      const { capacity, before, after } = dramRows(chip, m, sdk);
+      const r = dramMargin(chip, m, sdk);
+      console.log(`    DRAM ${chip}: ${capacity.bytes} - \n${fmt(before)}\n      = ${r.freeAfterWifi} free after Wi-Fi; then\n${fmt(after)}\n      need ${r.need} (TLS handshake peak included), margin ${r.margin}`);
+      assert.ok(r.margin > 0, `${chip}: DRAM need ${r.need} > free after Wi-Fi ${r.freeAfterWifi}`);
+    }
+  });
 });
+
+/** Sizes of the idf-check objects linked with --gc-sections from app_main (unresolved ESP-IDF symbols ignored). */
+function measure(): Measured {
+  const objs = (dir: string): string[] =>
+    readdirSync(join(BUILD, dir), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.obj')).map((f) => join(BUILD, dir, f));
+  const img = objs('esp-idf/esp').filter((f) => f.endsWith('app.img.S.obj'));
+  const project = objs('esp-idf/esp').filter((f) => !img.includes(f));
+  const engine = objs('jerry-core');
+  const tmp = mkdtempSync(join(tmpdir(), 'jw-size-'));
+  const link = (name: string, files: string[]) => {
+    const elf = join(tmp, name);
+    spawnSync('riscv64-unknown-elf-ld', ['-m', 'elf32lriscv', '--gc-sections', '-e', 'app_main', '--unresolved-symbols=ignore-all', '--noinhibit-exec', '-o', elf, ...files], { stdio: 'ignore' });
+    const [text, data, bss] = execFileSync('riscv64-unknown-elf-size', [elf], { encoding: 'utf8' }).trim().split('\n')[1]!.trim().split(/\s+/).map(Number);
+    return { code: text! + data!, bss: bss! };
+  };
+  const p = link('project.elf', project);
+  const pe = link('all.elf', [...project, ...engine]);
+  execFileSync(PY, [join(VENDOR_IDF, 'components/mbedtls/esp_crt_bundle/gen_crt_bundle.py'), '--input', join(VENDOR_IDF, 'components/mbedtls/esp_crt_bundle/cacrt_all.pem'), '-q'], { cwd: tmp, stdio: 'ignore' });
+  const m: Measured = {
+    projectCode: p.code, engineCode: pe.code - p.code, appImage: statSync(join(ROOT, 'dist/device/app.img')).size,
+    projectBss: p.bss, engineBss: pe.bss - p.bss, certBundle: statSync(join(tmp, 'x509_crt_bundle')).size,
+  };
+  rmSync(tmp, { recursive: true, force: true });
+  return m;
+}
+
 
 describe('ESP-IDF version gate (build/idf/idf_version.cmake, run by the project at configure time)', function () {
   before(function () {
