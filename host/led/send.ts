@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import mqtt from 'mqtt';
 import { CliError } from '../cli/errors.ts';
+import { FLEET_ID, SUFFIX, fleetLedSetTopic, topicOf } from '../../device/topics.ts';
 import type { LedCliOptions } from '../cli/commands/led.ts';
 
 interface StateReport {
@@ -24,7 +25,7 @@ export async function sendLedCommand(state: 'on' | 'off' | 'toggle', opts: LedCl
     cmd.pin = pin;
   }
   if (opts.blinkPeriod !== undefined) cmd.blink = { periodMs: Number(opts.blinkPeriod), count: Number(opts.blinkCount ?? 3) };
-  const fleet = opts.device === 'all';
+  const fleet = opts.device === FLEET_ID;
   const p = opts.prefix;
   const client = mqtt.connect(opts.broker, { username: opts.username, password: opts.password, reconnectPeriod: 0, connectTimeout: timeoutMs, clientId: `jerrywatt-led-${randomUUID().slice(0, 8)}` });
   try {
@@ -35,7 +36,7 @@ export async function sendLedCommand(state: 'on' | 'off' | 'toggle', opts: LedCl
     });
     client.removeAllListeners('close');
     const target = fleet ? '+' : opts.device;
-    await client.subscribeAsync([`${p}/${target}/led/state`, `${p}/${target}/error`], { qos: 1 });
+    await client.subscribeAsync([topicOf(p, target, SUFFIX.ledState), topicOf(p, target, SUFFIX.error)], { qos: 1 });
     const seen = new Set<string>();
     let failed = false;
     const done = new Promise<void>((resolve) => {
@@ -54,8 +55,8 @@ export async function sendLedCommand(state: 'on' | 'off' | 'toggle', opts: LedCl
         } catch {
           return;
         }
-        if (topic.endsWith('/error')) {
-          if (String(body.topic ?? '').endsWith('/led/set')) {
+        if (topic.endsWith('/' + SUFFIX.error)) {
+          if (String(body.topic ?? '').endsWith('/' + SUFFIX.ledSet)) {
             process.stderr.write(`${dev}: error: ${String(body.error)}\n`);
             failed = true;
             seen.add(dev);
@@ -76,7 +77,7 @@ export async function sendLedCommand(state: 'on' | 'off' | 'toggle', opts: LedCl
         }
       });
     });
-    const topic = fleet ? `${p}/all/led/set` : `${p}/${opts.device}/led/set`;
+    const topic = fleet ? fleetLedSetTopic(p) : topicOf(p, opts.device, SUFFIX.ledSet);
     await client.publishAsync(topic, JSON.stringify(cmd), { qos: 1 });
     await done;
     if (fleet) process.stdout.write(`${seen.size} device(s) answered\n`);

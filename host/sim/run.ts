@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { publicKeyDer, writeKeyPair } from '../ota/offer.ts';
+import { DEFAULT_PREFIX, SUFFIX, anyIdFilter } from '../../device/topics.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../broker/embedded.ts';
 import { CliError } from '../cli/errors.ts';
 import { repoRoot } from '../cli/paths.ts';
@@ -168,7 +169,7 @@ async function startGateway(url: string, meters: number, rate: number): Promise<
 /** Prints anomaly events as they come, so `npm start -- --meters 2` shows detection working. */
 async function watchAnomalies(url: string, tty: boolean): Promise<MqttClient> {
   const c = await mqtt.connectAsync(url, { clientId: `jw-sim-watch-${process.pid}`, reconnectPeriod: 1000 });
-  await c.subscribeAsync('esp/+/anomaly', { qos: 0 });
+  await c.subscribeAsync(anyIdFilter(DEFAULT_PREFIX, SUFFIX.anomaly), { qos: 0 });
   c.on('message', (topic, payload) => {
     const color = tty ? '\x1b[35m' : '';
     let line = payload.toString();

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { CliError } from '../errors.ts';
+import { DEFAULT_PREFIX, SUFFIX, anyIdFilter } from '../../../device/topics.ts';
 
 function positiveNumber(name: string) {
   return (v: string): number => {
@@ -14,7 +15,7 @@ export default function register(program: Command): void {
     .command('collect')
     .description('collect meter telemetry from MQTT into the raw CSV files (replaces mqtt_conversion.py on the receiving side)')
     .option('--broker <url>', 'broker URL (mqtt:// or mqtts://)', 'mqtt://127.0.0.1:1883')
-    .option('--topic <filter...>', 'topic filters; the meter is the level under the first +', ['esp/+/modbus'])
+    .option('--topic <filter...>', 'topic filters; the meter is the level under the first +', [anyIdFilter(DEFAULT_PREFIX, SUFFIX.modbus)])
     .option('--out <dir>', 'output directory', 'data/raw')
     .option('--client-id <id>', 'fixed client id of the persistent session (default jerrywatt-collect-<hostname>)')
     .option('--username <name>', 'MQTT username')
