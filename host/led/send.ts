@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import mqtt from 'mqtt';
 import { CliError } from '../cli/errors.ts';
+import { mqttAuthOptions } from '../mqtt/connect.ts';
 import { FLEET_ID, SUFFIX, fleetLedSetTopic, topicOf } from '../../device/topics.ts';
 import type { LedCliOptions } from '../cli/commands/led.ts';
 
@@ -27,7 +28,7 @@ export async function sendLedCommand(state: 'on' | 'off' | 'toggle', opts: LedCl
   if (opts.blinkPeriod !== undefined) cmd.blink = { periodMs: Number(opts.blinkPeriod), count: Number(opts.blinkCount ?? 3) };
   const fleet = opts.device === FLEET_ID;
   const p = opts.prefix;
-  const client = mqtt.connect(opts.broker, { username: opts.username, password: opts.password, reconnectPeriod: 0, connectTimeout: timeoutMs, clientId: `jerrywatt-led-${randomUUID().slice(0, 8)}` });
+  const client = mqtt.connect(opts.broker, { ...mqttAuthOptions(opts), reconnectPeriod: 0, connectTimeout: timeoutMs, clientId: `jerrywatt-led-${randomUUID().slice(0, 8)}` });
   try {
     await new Promise<void>((resolve, reject) => {
       client.once('connect', () => resolve());

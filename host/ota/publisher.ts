@@ -6,6 +6,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { encodeFrame, readRequest } from '../../device/ota/frame.ts';
 import type { Manifest } from '../../device/ota/manifest.ts';
+import { mqttAuthOptions, type BrokerConnection } from '../mqtt/connect.ts';
 import { DEFAULT_PREFIX, SUFFIX, anyIdFilter, groupOtaOfferTopic, topicOf } from '../../device/topics.ts';
 
 export type FinalState = 'accepted' | 'rejected' | 'rolled-back' | 'timeout' | 'aborted';
@@ -37,6 +38,10 @@ export interface PublishOptions {
   settleMs?: number;
   username?: string;
   password?: string;
+  /** PEM TLS material (host/mqtt/connect.ts). */
+  ca?: string;
+  cert?: string;
+  key?: string;
   onProgress?: (p: DeviceProgress) => void;
   /** Leave the retained offer in place at the end (tests of late joiners). */
   keepOffer?: boolean;
@@ -82,7 +87,7 @@ export async function publishUpdate(o: PublishOptions): Promise<PublishResult> {
   };
   if (o.signal?.aborted) return finish(devices, 'aborted', 'aborted before the offer was sent');
 
-  const client: MqttClient = await mqtt.connectAsync(o.url, { clean: true, reconnectPeriod: 500, username: o.username, password: o.password, clientId: `jw-ota-pub-${m.session.toString(16)}` });
+  const client: MqttClient = await mqtt.connectAsync(o.url, { clean: true, reconnectPeriod: 500, ...mqttAuthOptions(o), clientId: `jw-ota-pub-${m.session.toString(16)}` });
   // Everything started from here on is stopped in the finally block, whatever throws.
   let timer: NodeJS.Timeout | undefined;
   let timeout: NodeJS.Timeout | undefined;
@@ -183,8 +188,8 @@ export interface RetainedStatus {
 }
 
 /** Collects the retained OTA status of every device for `waitMs` (retained messages arrive right after subscribing). */
-export async function readStatuses(url: string, prefix = DEFAULT_PREFIX, waitMs = 1000, auth: { username?: string; password?: string } = {}): Promise<RetainedStatus[]> {
-  const client = await mqtt.connectAsync(url, { clean: true, reconnectPeriod: 0, ...auth });
+export async function readStatuses(url: string, prefix = DEFAULT_PREFIX, waitMs = 1000, auth: Omit<BrokerConnection, 'url'> = {}): Promise<RetainedStatus[]> {
+  const client = await mqtt.connectAsync(url, { clean: true, reconnectPeriod: 0, ...mqttAuthOptions(auth) });
   const out = new Map<string, RetainedStatus>();
   client.on('message', (topic, payload) => {
     const id = topic.split('/')[1]!;
