@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
+import { requireId, requirePrefix } from '../ids.ts';
 
 export interface LedCliOptions {
   device: string;
@@ -30,6 +31,8 @@ export default function register(program: Command): void {
     .addHelpText('after', '\nExamples:\n  jerrywatt led on --device dev1\n  jerrywatt led toggle --device all --timeout 2000\n  jerrywatt led on --pin 4 --blink-period 200 --blink-count 5')
     .action(async (state: string, opts: LedCliOptions) => {
       if (!['on', 'off', 'toggle'].includes(state)) throw new CliError(`state must be on, off or toggle, got "${state}"`);
+      if (opts.device !== 'all') requireId('device', opts.device, '--device');
+      requirePrefix(opts.prefix);
       const { sendLedCommand } = await import('../../led/send.ts');
       const code = await sendLedCommand(state as 'on' | 'off' | 'toggle', opts);
       process.exitCode = code;

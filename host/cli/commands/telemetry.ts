@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { CliError } from '../errors.ts';
+import { optionalId, requirePrefix } from '../ids.ts';
 
 function positiveNumber(name: string) {
   return (v: string): number => {
@@ -41,6 +42,10 @@ Ctrl-C closes the files and prints the counts. See docs/collect.md.`,
     .action(async (o: { broker: string; topic: string[]; out: string; clientId?: string; username?: string; passwordEnv?: string; ca?: string; registers: string; rotateMb: number; rotateMin: number; statsSec: number }) => {
       const { readFileSync } = await import('node:fs');
       const { startCollector, formatStats } = await import('../../collect/collector.ts');
+      const { isPrintable } = await import('../../text/sanitize.ts');
+      // An empty or unprintable client id is refused by the broker, and mqtt.js would retry it for ever.
+      if (o.clientId !== undefined && (o.clientId === '' || o.clientId.length > 64 || !isPrintable(o.clientId) || o.clientId.trim() !== o.clientId))
+        throw new CliError(`--client-id must be 1..64 printable characters without surrounding spaces, got ${JSON.stringify(o.clientId)}`, 2);
       const registers = o.registers.split(',').map((r) => r.trim()).filter((r) => r !== '').map(Number);
       if (!registers.length || registers.some((r) => !Number.isInteger(r) || r < 0 || r > 65535)) throw new CliError(`--registers: expected comma-separated register numbers 0..65535, got "${o.registers}"`, 2);
       let password: string | undefined;
@@ -139,6 +144,9 @@ Daily, from cron (docs/anomaly.md):
       const version = versionText === undefined ? undefined : Number(versionText);
       if (version !== undefined && !(Number.isInteger(version) && version >= 1 && version <= 0x7fffffff)) throw new CliError(`--model-version must be an integer >= 1, got "${versionText}"`, 2);
       if (o.publish && (!o.key || !!o.device === !!o.group)) throw new CliError('--publish needs --key and exactly one of --device, --group', 2);
+      optionalId('device', o.device, '--device');
+      optionalId('group', o.group, '--group');
+      requirePrefix(o.prefix);
       let r;
       try {
         r = await runRetrain({
