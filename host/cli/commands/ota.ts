@@ -83,11 +83,11 @@ export default function register(program: Command): void {
     .addOption(new Option('--user <name>', 'old name of --username').hideHelp())
     .addHelpText('after', '\nExit status: 0 when every device accepted; 1 when any rejected, rolled back or timed out.\nExample: jerrywatt ota publish --device dev1 --kind app --file dist/device/app.img --version 2 --key ota-signing.key')
     .action(async (o: PublishCli) => {
-      if (!!o.device === !!o.group) throw new CliError('give exactly one of --device, --group');
-      if (o.kind !== 'firmware' && o.kind !== 'app' && o.kind !== 'model') throw new CliError(`--kind must be firmware, app or model, got "${o.kind}"`);
       // Ids become topic levels: a wildcard would subscribe to the whole fleet, a '/' to another device's topics.
       optionalId('device', o.device, '--device');
       optionalId('group', o.group, '--group');
+      if (!!o.device === !!o.group) throw new CliError('give exactly one of --device, --group');
+      if (o.kind !== 'firmware' && o.kind !== 'app' && o.kind !== 'model') throw new CliError(`--kind must be firmware, app or model, got "${o.kind}"`);
       const expect = o.expect === undefined ? undefined : requireIdList('device', o.expect, '--expect');
       requirePrefix(o.prefix);
       // Every option is checked before the image and the key are read.

@@ -143,10 +143,10 @@ Daily, from cron (docs/anomaly.md):
       const versionText = o.modelVersion ?? o.version;
       const version = versionText === undefined ? undefined : Number(versionText);
       if (version !== undefined && !(Number.isInteger(version) && version >= 1 && version <= 0x7fffffff)) throw new CliError(`--model-version must be an integer >= 1, got "${versionText}"`, 2);
-      if (o.publish && (!o.key || !!o.device === !!o.group)) throw new CliError('--publish needs --key and exactly one of --device, --group', 2);
       optionalId('device', o.device, '--device');
       optionalId('group', o.group, '--group');
       requirePrefix(o.prefix);
+      if (o.publish && (!o.key || !!o.device === !!o.group)) throw new CliError('--publish needs --key and exactly one of --device, --group', 2);
       let r;
       try {
         r = await runRetrain({
