@@ -27,7 +27,7 @@ export async function runSim(opts: SimCliOptions): Promise<void> {
   if (opts.native) {
     const { runNativeSim, NativeSimError } = await import('../native/run.ts');
     try {
-      const sim = runNativeSim({ root: repoRoot(), onLine: (l) => process.stdout.write(l + '\n') });
+      const sim = runNativeSim({ root: repoRoot(), onLine: (l) => process.stdout.write(printable(l) + '\n') });
       process.once('SIGINT', () => sim.stop());
       process.exitCode = await sim.done;
       return;

@@ -135,6 +135,7 @@ Daily, from cron (docs/anomaly.md):
     )
     .action(async (o: { data: string[]; current: string; out?: string; metric: string; minGain: number; modelVersion?: string; version?: string; registerMap?: string; trees: number; maxDepth: number; minLeaf: number; seed: number; quantize: string; publish?: boolean; key?: string; device?: string; group?: string; broker: string; prefix: string; timeout: number; json?: boolean }) => {
       const { runRetrain } = await import('../../retrain/index.ts');
+      const { printable, printableJson } = await import('../../text/sanitize.ts');
       const { RETRAIN_METRICS } = await import('../../retrain/evaluate.ts');
       const { join } = await import('node:path');
       const { repoRoot } = await import('../paths.ts');
@@ -164,7 +165,7 @@ Daily, from cron (docs/anomaly.md):
           quantize: o.quantize,
           partitionsCsv: join(repoRoot(), 'partitions.csv'),
           publish: o.publish ? { broker: o.broker, key: o.key!, device: o.device, group: o.group, prefix: o.prefix, timeoutMs: o.timeout * 1000 } : undefined,
-          log: (l) => process.stderr.write(`retrain: ${l}\n`),
+          log: (l) => process.stderr.write(`retrain: ${printable(l)}\n`), // may quote devices' OTA states
         });
       } catch (err) {
         throw new CliError(`retrain: ${(err as Error).message}`);
@@ -178,7 +179,7 @@ Daily, from cron (docs/anomaly.md):
         model: r.exported?.files.bin,
         published: r.published ? Object.fromEntries([...r.published.devices.values()].map((d) => [d.id, d.state])) : undefined,
       };
-      process.stdout.write(o.json ? JSON.stringify(summary) + '\n' : `${r.better ? `new model v${r.candidate.version} written to ${r.exported!.files.bin}` : `kept model v${r.current.version}`} (${r.metric}: ${summary.current.score ?? 'n/a'} -> ${r.candidate.score.toFixed(4)})\n`);
+      process.stdout.write(o.json ? printableJson(summary) + '\n' : `${r.better ? `new model v${r.candidate.version} written to ${r.exported!.files.bin}` : `kept model v${r.current.version}`} (${r.metric}: ${summary.current.score ?? 'n/a'} -> ${r.candidate.score.toFixed(4)})\n`);
       if (r.published && !r.published.ok) throw new CliError('retrain: not every device accepted the new model', 1);
     });
 }
