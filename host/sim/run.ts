@@ -11,6 +11,7 @@ import { SimBoard } from './board.ts';
 import { SETTINGS } from '../../device/settings/keys.ts';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { MeterGateway } from '../meters/gateway.ts';
+import { printable } from '../text/sanitize.ts';
 
 const LEVEL_COLOR: Record<string, string> = { error: '\x1b[31m', warn: '\x1b[33m', info: '', debug: '\x1b[2m' };
 
@@ -27,7 +28,7 @@ export async function runSim(opts: SimCliOptions): Promise<void> {
   if (opts.native) {
     const { runNativeSim, NativeSimError } = await import('../native/run.ts');
     try {
-      const sim = runNativeSim({ root: repoRoot(), onLine: (l) => process.stdout.write(l + '\n') });
+      const sim = runNativeSim({ root: repoRoot(), onLine: (l) => process.stdout.write(printable(l) + '\n') });
       process.once('SIGINT', () => sim.stop());
       process.exitCode = await sim.done;
       return;
@@ -71,7 +72,8 @@ export async function runSim(opts: SimCliOptions): Promise<void> {
     board.on('log', (level, msg) => {
       if (opts.quiet && (level === 'info' || level === 'debug')) return;
       const color = tty ? (LEVEL_COLOR[level] ?? '') : '';
-      process.stdout.write(`${color}[${id}] ${level.padEnd(5)} ${msg}${color ? '\x1b[0m' : ''}\n`);
+      // A device log line can quote a peer's payload: its control characters are escaped, never sent raw.
+      process.stdout.write(`${color}[${id}] ${printable(String(level)).padEnd(5)} ${printable(String(msg))}${color ? '\x1b[0m' : ''}\n`);
     });
     // The command LED only: the alarm LED blinks all through an anomaly, which the anomaly lines already say.
     const ledPin = Number(board.settings.get('ledPin')?.v ?? SETTINGS.ledPin.default);
@@ -179,7 +181,7 @@ async function watchAnomalies(url: string, tty: boolean): Promise<MqttClient> {
     } catch {
       /* print as it came */
     }
-    process.stdout.write(`${color}[${topic.split('/')[1]}] anomaly ${line}${color ? '\x1b[0m' : ''}\n`);
+    process.stdout.write(`${color}[${printable(topic.split('/')[1] ?? '')}] anomaly ${printable(line)}${color ? '\x1b[0m' : ''}\n`);
   });
   return c;
 }
