@@ -10,16 +10,16 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { hostEngineDir } from './firmware/engine.ts';
+import { GENERATOR_HEAP_KB, hostEngineDir } from './firmware/engine.ts';
 
 const run = promisify(execFile);
 
 export function findSnapshotTool(env: NodeJS.ProcessEnv = process.env): string | null {
   if (env.JERRY_SNAPSHOT) return existsSync(env.JERRY_SNAPSHOT) ? env.JERRY_SNAPSHOT : null;
   if (!env.JERRYSCRIPT_PATH) return null;
-  const tool = join(hostEngineDir(env.JERRYSCRIPT_PATH), 'bin', 'jerry-snapshot');
+  const tool = join(hostEngineDir(resolve(env.JERRYSCRIPT_PATH), GENERATOR_HEAP_KB), "bin", "jerry-snapshot");
   return existsSync(tool) ? tool : null;
 }
 
