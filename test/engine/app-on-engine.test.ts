@@ -1,17 +1,12 @@
 /**
  * The device app on the real engine: JerryScript 3.0 built from JERRYSCRIPT_PATH with build/engine-config.json,
- * the C bindings and the POSIX twin (jw-sim), against the embedded broker. LED commands and bad input behave as
- * on the V8 board.
+ * the C bindings and the POSIX twin (jw-sim) with a 64 KB JS heap, running the static-snapshot app image in place
+ * from a read-only mapping, against the embedded broker. LED commands and bad input behave as on the V8 board.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { packAppImage } from '../../build/app-image.ts';
-import { ensureNativeRuntime } from '../../build/firmware/engine.ts';
-import { CONTRACT_VERSION } from '../../bindings/contract.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../host/broker/embedded.ts';
-import { ensureBundle, eventually, Observer } from '../spine/util.ts';
+import { eventually, Observer } from '../spine/util.ts';
+import { runtime, staticImage } from './engine-fixture.ts';
 import { EngineBoard } from './engine-board.ts';
 import { requireEngine } from './engine-env.ts';
 
@@ -21,15 +16,12 @@ describe('the device app on the real engine (JerryScript 3.0 + C bindings + POSI
   let obs: Observer;
   let bin: string;
   let image: string;
-  let tmp: string;
   const boards: EngineBoard[] = [];
 
   before(async function () {
     const jp = requireEngine(this);
-    bin = ensureNativeRuntime(jp);
-    tmp = mkdtempSync(join(tmpdir(), 'jw-engine-img-'));
-    image = join(tmp, 'app.img');
-    writeFileSync(image, packAppImage(readFileSync(await ensureBundle()), { contractVersion: CONTRACT_VERSION, appVersion: 1, payloadKind: 'source' }));
+    bin = runtime(jp, 64);
+    image = (await staticImage()).imagePath;
     broker = await startEmbeddedBroker();
     obs = await Observer.connect(broker.url);
   });
@@ -37,7 +29,6 @@ describe('the device app on the real engine (JerryScript 3.0 + C bindings + POSI
     for (const b of boards) await b.dispose();
     await obs?.close();
     await broker?.close();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
   async function online(id: string): Promise<EngineBoard> {
