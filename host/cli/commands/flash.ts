@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 import { repoRoot } from '../paths.ts';
+import { optionalId } from '../ids.ts';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -29,6 +30,9 @@ export default function register(program: Command): void {
     .option('--dry-run', 'print every command instead of running it')
     .option('--out <dir>', 'where the firmware builds (one per chip) and the settings image go', 'dist/firmware')
     .action(async (opts) => {
+      // Before the prerequisites: a bad id is a usage error whatever the machine has installed.
+      optionalId('device', opts.deviceId, '--device-id');
+      optionalId('group', opts.group, '--group');
       const { flash, FlashError } = await import('../../flash/flash.ts');
       try {
         await flash(repoRoot(), opts, process.env, (s) => process.stdout.write(s));
