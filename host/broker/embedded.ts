@@ -4,12 +4,15 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { Aedes } from 'aedes';
+import { listenWebSocket, type WebSocketListener } from './websocket.ts';
 
 export interface EmbeddedBroker {
   url: string;
   port: number;
   host: string;
   aedes: Aedes;
+  /** MQTT over WebSocket (ws://host:port/mqtt), when asked for with `wsPort`. */
+  ws: WebSocketListener | null;
   close(): Promise<void>;
 }
 
@@ -17,6 +20,8 @@ export interface EmbeddedBrokerOptions {
   /** 0 picks a free port. */
   port?: number;
   host?: string;
+  /** Also listen for MQTT over WebSocket on this port (0 picks a free one); undefined: no WebSocket listener. */
+  wsPort?: number;
 }
 
 export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Promise<EmbeddedBroker> {
@@ -38,6 +43,16 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
     throw err;
   }
+  let ws: WebSocketListener | null = null;
+  if (opts.wsPort !== undefined) {
+    try {
+      ws = await listenWebSocket(aedes, { port: opts.wsPort, host });
+    } catch (err) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      throw err;
+    }
+  }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return {
@@ -45,7 +60,9 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
     port,
     host,
     aedes,
+    ws,
     async close() {
+      await ws?.close();
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await new Promise<void>((resolve) => aedes.close(() => resolve()));

@@ -50,10 +50,10 @@ export async function runSim(opts: SimCliOptions): Promise<void> {
   let url = opts.broker;
   if (!url) {
     try {
-      broker = await startEmbeddedBroker({ port });
+      broker = await startEmbeddedBroker({ port, ...(opts.dashboard !== false ? { wsPort: parsePort(opts.wsPort ?? '9001', '--ws-port') } : {}) });
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      if (e.code === 'EADDRINUSE') throw new CliError(`port ${port} is in use: pass --mqtt-port N, or --broker mqtt://127.0.0.1:${port} to use the broker already there`);
+      if (e.code === 'EADDRINUSE') throw new CliError(`port ${port} or ${opts.wsPort ?? 9001} is in use: pass --mqtt-port N and --ws-port N, or --broker mqtt://127.0.0.1:${port} to use the broker already there`);
       throw err;
     }
     url = broker.url;
@@ -83,11 +83,13 @@ export async function runSim(opts: SimCliOptions): Promise<void> {
   for (const b of boards) b.boot();
   const watch = meters.count ? await watchAnomalies(url, tty) : null;
   const gateway = meters.count ? await startGateway(url, meters.count, Number(opts.meterRate)) : null;
+  const dashboard = broker?.ws ? await startSimDashboard(broker.ws.url, parsePort(opts.dashboardPort ?? '8080', '--dashboard-port')) : null;
 
   process.stdout.write(
     [
       '',
-      `broker   ${url}${broker ? ' (embedded aedes)' : ''}`,
+      `broker   ${url}${broker ? ' (embedded aedes)' : ''}${broker?.ws ? `, ${broker.ws.url} (WebSocket)` : ''}`,
+      ...(dashboard ? [`dashboard ${dashboard.url}`] : []),
       `devices  ${boards.map((b) => b.deviceId).join(', ')}  (state in ${opts.stateDir})`,
       `OTA key  ${key.note}`,
       ...(meters.count ? [`meters   ${gateway!.meters.join(', ')} at ${opts.meterRate}/s, watched by every device (model v1, ${meters.modelBytes} B in model_a)`] : []),
@@ -111,9 +113,28 @@ export async function runSim(opts: SimCliOptions): Promise<void> {
   });
   process.stdout.write('\nstopping...\n');
   await gateway?.stop();
+  await dashboard?.close();
   await watch?.endAsync(true);
   for (const b of boards) b.close();
   await broker?.close();
+}
+
+function parsePort(v: string, flag: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CliError(`${flag} must be a port number, got "${v}"`);
+  return n;
+}
+
+/** The dashboard beside the embedded broker, on its WebSocket listener. */
+async function startSimDashboard(wsUrl: string, port: number): Promise<{ url: string; close(): Promise<void> }> {
+  const { ensureDashboard } = await import('../dashboard/build.ts');
+  const { startDashboardServer, DashboardError } = await import('../dashboard/server.ts');
+  try {
+    return await startDashboardServer({ dir: await ensureDashboard(repoRoot()), port, config: { wsUrl, prefix: 'esp' } });
+  } catch (err) {
+    if (err instanceof DashboardError) throw new CliError(err.message);
+    throw err;
+  }
 }
 
 function readPublicKey(path: string): Uint8Array {

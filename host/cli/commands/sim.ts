@@ -12,6 +12,9 @@ export interface SimCliOptions {
   native?: boolean;
   meters: string;
   meterRate: string;
+  wsPort: string;
+  dashboard: boolean;
+  dashboardPort: string;
 }
 
 export default function register(program: Command): void {
@@ -27,6 +30,9 @@ export default function register(program: Command): void {
     .option('--native', 'run dist/device/app.img on the real JerryScript engine and the C runtime (needs JERRYSCRIPT_PATH; docs/firmware.md)')
     .option('--meters <n>', 'also run a meter gateway publishing N meters (meter1..meterN) that every device watches, with scheduled sags, swells and frequency excursions', '0')
     .option('--meter-rate <hz>', 'meter samples per second', '1')
+    .option('--ws-port <n>', "port of the embedded broker's MQTT-over-WebSocket listener (the dashboard's)", '9001')
+    .option('--dashboard-port <n>', 'port of the dashboard page (0 picks a free one)', '8080')
+    .option('--no-dashboard', 'do not serve the dashboard')
     .option('--no-build', 'do not rebuild dist/device/app.js first')
     .option('-q, --quiet', 'print only warnings and errors from devices')
     .addHelpText('after', '\nThen try:  npx jerrywatt led on --device dev1')
