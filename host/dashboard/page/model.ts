@@ -37,6 +37,8 @@ export interface DeviceView {
   wifiDrops: number | null;
   led: { pin: number; state: string; blinking: boolean } | null;
   ota: OtaView | null;
+  /** The OTA states this page saw, oldest first (the last 8 changes). */
+  otaTrail: string[];
   errors: number;
   /** Wall-clock ms of the last message from the device. */
   lastSeen: number;
@@ -205,6 +207,7 @@ export class DashboardModel {
         wifiDrops: null,
         led: null,
         ota: null,
+        otaTrail: [],
         errors: 0,
         lastSeen: now,
       };
@@ -297,6 +300,10 @@ export class DashboardModel {
       total: num(j.total, 0) ?? 0,
       reason: str(j.reason, ''),
     };
+    if (d.otaTrail[d.otaTrail.length - 1] !== state) {
+      d.otaTrail.push(state);
+      if (d.otaTrail.length > 8) d.otaTrail.shift();
+    }
     return { devices: true };
   }
 

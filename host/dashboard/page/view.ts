@@ -74,6 +74,7 @@ function otaCell(d: DeviceView): HTMLTableCellElement {
   const o = d.ota;
   if (!o) return c;
   c.dataset.ota = o.state;
+  c.title = d.otaTrail.join(' → ');
   const label = document.createElement('span');
   label.className = `ota-${o.state}`;
   label.textContent = `${o.kind ? `${o.kind} v${o.version} ` : ''}${o.state}${o.reason ? `: ${o.reason}` : ''}`;
