@@ -5,6 +5,8 @@ export interface DashboardConfig {
   wsPort?: number;
   wsPath?: string;
   prefix: string;
+  /** Chart history in ms of meter time (default 10 minutes). */
+  historyMs?: number;
 }
 
 export function brokerWsUrl(c: DashboardConfig, loc: { protocol: string; hostname: string }): string {

@@ -4,16 +4,20 @@
  * asks for them, live in this module's memory only: never in localStorage, sessionStorage or cookies.
  */
 import mqtt, { type MqttClient } from 'mqtt';
-import { DashboardModel, type Connection } from './model.ts';
+import { DashboardModel, DEFAULT_LIMITS, type Connection } from './model.ts';
 import { MeterChart } from './charts.ts';
-import { renderDevices, renderErrors, renderEvents } from './view.ts';
+import { DeviceTable, RecentList, errorRow, eventRow } from './view.ts';
+import type { ErrorEntry, EventEntry } from './model.ts';
 import { brokerWsUrl, type DashboardConfig } from './config.ts';
 import { dashboardSubscriptions } from './topics.ts';
 import { ledPayload, ledTopic, type LedAction } from './led.ts';
 
 /** What tests and the bench read from the page. */
 interface PageStats {
-  frames: number[];
+  /** Time spent in each animation frame's redraw, ms (the last 1,000 or so). */
+  work: number[];
+  /** Time between animation frames, ms. */
+  intervals: number[];
   rendered: number;
   model: DashboardModel;
   operator: boolean;
@@ -30,11 +34,19 @@ const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) 
 async function main(): Promise<void> {
   const config = (await (await fetch('config.json')).json()) as DashboardConfig;
   const url = brokerWsUrl(config, location);
-  const model = new DashboardModel(config.prefix);
-  const stats: PageStats = { frames: [], rendered: 0, model, operator: false };
+  const model = new DashboardModel(config.prefix, config.historyMs ? { ...DEFAULT_LIMITS, historyMs: config.historyMs } : DEFAULT_LIMITS);
+  const stats: PageStats = { work: [], intervals: [], rendered: 0, model, operator: false };
   window.jw = stats;
   const charts = new Map<string, MeterChart>();
-  let dirty = { devices: true, events: true, errors: true, meters: new Set<string>(), header: true };
+  // What changed since the last frame. Charts redraw at most every CHART_MS each, and a frame stops redrawing
+  // charts once FRAME_BUDGET_MS is spent (the rest wait for the next frame), so a burst never stalls the page.
+  const CHART_MS = 500;
+  const FRAME_BUDGET_MS = 6;
+  const dirty = { devices: new Set<string>(), allDevices: true, events: true, errors: true, meters: new Set<string>(), header: true };
+  const chartDrawn = new Map<string, number>();
+  const devicesTable = new DeviceTable($('devices').querySelector('tbody')!);
+  const eventList = new RecentList<EventEntry>($('events').querySelector('tbody')!, eventRow);
+  const errorList = new RecentList<ErrorEntry>($('errors').querySelector('tbody')!, errorRow);
   let client: MqttClient | null = null;
 
   const setConnection = (c: Connection) => {
@@ -64,7 +76,7 @@ async function main(): Promise<void> {
         const ok = !err && !!granted && granted.length > 0 && granted[0]!.qos !== 128;
         stats.operator = ok;
         if (ok) c.unsubscribe(ledTopic(config.prefix, 'all'));
-        dirty.devices = true;
+        dirty.allDevices = true;
         dirty.header = true;
       });
     });
@@ -83,7 +95,8 @@ async function main(): Promise<void> {
     });
     c.on('message', (topic, payload) => {
       const ch = model.ingest(topic, payload, Date.now());
-      if (ch.devices) dirty.devices = true;
+      if (ch.device) dirty.devices.add(ch.device);
+      else if (ch.devices) dirty.allDevices = true;
       if (ch.events) dirty.events = true;
       if (ch.errors) dirty.errors = true;
       if (ch.meter) dirty.meters.add(ch.meter);
@@ -120,12 +133,12 @@ async function main(): Promise<void> {
 
   let last = performance.now();
   const frame = (t: number) => {
-    stats.frames.push(t - last);
-    if (stats.frames.length > 2000) stats.frames.splice(0, 1000);
+    const started = performance.now();
+    stats.intervals.push(t - last);
     last = t;
     const d = dirty;
-    dirty = { devices: false, events: false, errors: false, meters: new Set(), header: false };
     if (d.header) {
+      d.header = false;
       const conn = $('conn');
       conn.dataset.state = model.connection;
       conn.textContent = model.connection;
@@ -134,10 +147,19 @@ async function main(): Promise<void> {
       $('role').textContent = model.connection === 'online' ? (stats.operator ? 'operator' : 'read-only') : '';
       $('fleet').hidden = !stats.operator;
     }
-    if (d.devices) renderDevices($('devices').querySelector('tbody')!, model.deviceList(), stats.operator);
-    if (d.events) renderEvents($('events').querySelector('tbody')!, model.events);
-    if (d.errors) renderErrors($('errors').querySelector('tbody')!, model.errors);
+    if (d.allDevices || d.devices.size) {
+      devicesTable.render(model, d.allDevices ? null : d.devices, stats.operator);
+      d.allDevices = false;
+      d.devices.clear();
+    }
+    if (d.events) eventList.render(model.events, model.eventCount);
+    if (d.errors) errorList.render(model.errors, model.errorCount);
+    d.events = d.errors = false;
     for (const id of d.meters) {
+      if (performance.now() - started > FRAME_BUDGET_MS) break;
+      if (t - (chartDrawn.get(id) ?? -Infinity) < CHART_MS) continue;
+      chartDrawn.set(id, t);
+      d.meters.delete(id);
       const m = model.meters.get(id);
       if (!m) continue;
       let ch = charts.get(id);
@@ -151,6 +173,11 @@ async function main(): Promise<void> {
       ch.update(m);
     }
     stats.rendered++;
+    stats.work.push(performance.now() - started);
+    if (stats.work.length > 2000) {
+      stats.work.splice(0, 1000);
+      stats.intervals.splice(0, 1000);
+    }
     requestAnimationFrame(frame);
   };
   requestAnimationFrame(frame);

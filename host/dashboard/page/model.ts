@@ -106,6 +106,8 @@ export const DEFAULT_LIMITS: ModelLimits = {
 /** What changed, so the page redraws only that. */
 export interface Change {
   devices?: boolean;
+  /** The device whose row changed (with devices). */
+  device?: string;
   meter?: string;
   events?: boolean;
   errors?: boolean;
@@ -120,6 +122,9 @@ export class DashboardModel {
   readonly meters = new Map<string, MeterState>();
   readonly events: EventEntry[] = [];
   readonly errors: ErrorEntry[] = [];
+  /** Events and errors ever added (the lists keep the newest): a renderer adds only what is new. */
+  eventCount = 0;
+  errorCount = 0;
   /** Messages the page could not read (bad JSON, wrong shape, unknown topic under the prefix). */
   garbage = 0;
   messages = 0;
@@ -148,8 +153,9 @@ export class DashboardModel {
       // A cleared retained message: the device's record of that kind is gone.
       if (t.kind === 'ota/status') {
         const d = this.devices.get(t.id);
-        if (d) d.ota = null;
-        return { devices: true };
+        if (!d) return {};
+        d.ota = null;
+        return { devices: true, device: d.id };
       }
       return {};
     }
@@ -162,7 +168,13 @@ export class DashboardModel {
     if (!isObject(j)) return this.bad(topic, 'not a JSON object', now);
     const d = this.device(t.id, now);
     if (!d) return this.bad(topic, 'too many devices', now);
-    switch (t.kind) {
+    const ch = this.deviceMessage(d, t.kind, j, topic, now);
+    if (ch.devices) ch.device = d.id;
+    return ch;
+  }
+
+  private deviceMessage(d: DeviceView, kind: string, j: Record<string, unknown>, topic: string, now: number): Change {
+    switch (kind) {
       case 'status':
         return this.status(d, j);
       case 'health':
@@ -173,7 +185,7 @@ export class DashboardModel {
         return this.deviceError(d, j, topic, now);
       case 'anomaly':
         return this.anomaly(d, j, topic, now);
-      case 'ota/status':
+      default:
         return this.ota(d, j, topic, now);
     }
   }
@@ -267,6 +279,7 @@ export class DashboardModel {
     const model = num(j.model, null);
     if (model) d.model = model;
     this.events.unshift({ at: now, device: d.id, meter: meterId, event: printable(event, 16), cls, score, model });
+    this.eventCount++;
     if (this.events.length > this.limits.maxEvents) this.events.length = this.limits.maxEvents;
     const m = this.meter(meterId);
     if (!m) return { events: true };
@@ -345,6 +358,7 @@ export class DashboardModel {
 
   private pushError(e: ErrorEntry): void {
     this.errors.unshift(e);
+    this.errorCount++;
     if (this.errors.length > this.limits.maxErrors) this.errors.length = this.limits.maxErrors;
   }
 }

@@ -1,5 +1,8 @@
-/** Table rendering: the model's devices, events and errors as rows, built with textContent only. */
-import type { DeviceView, ErrorEntry, EventEntry } from './model.ts';
+/**
+ * Table rendering, incremental: a device row is built once and only its changed cells are rewritten; events and
+ * errors are prepended as they come and trimmed at the tail. textContent only, never markup from a peer.
+ */
+import type { DashboardModel, DeviceView, ErrorEntry, EventEntry } from './model.ts';
 
 function td(text: string, cls?: string): HTMLTableCellElement {
   const c = document.createElement('td');
@@ -8,9 +11,12 @@ function td(text: string, cls?: string): HTMLTableCellElement {
   return c;
 }
 
+function setText(el: HTMLElement, text: string): void {
+  if (el.textContent !== text) el.textContent = text;
+}
+
 function clock(ms: number): string {
-  const d = new Date(ms);
-  return d.toTimeString().slice(0, 8);
+  return new Date(ms).toTimeString().slice(0, 8);
 }
 
 export function duration(ms: number | null): string {
@@ -25,86 +31,134 @@ function kb(b: number | null): string {
   return b === null ? '' : `${(b / 1024).toFixed(1)} KB`;
 }
 
-/** The device table; `operator` adds the LED buttons. Rows are keyed by device id and reused. */
-export function renderDevices(body: HTMLElement, devices: DeviceView[], operator: boolean): void {
-  const rows = new Map<string, HTMLTableRowElement>();
-  for (const r of Array.from(body.children) as HTMLTableRowElement[]) rows.set(r.dataset.device ?? '', r);
-  const keep = new Set<string>();
-  let prev: HTMLTableRowElement | null = null;
-  for (const d of devices) {
-    keep.add(d.id);
-    let row = rows.get(d.id);
-    if (!row) {
-      row = document.createElement('tr');
-      row.dataset.device = d.id;
-    }
-    fillDevice(row, d, operator);
-    if (prev ? prev.nextSibling !== row : body.firstChild !== row) body.insertBefore(row, prev ? prev.nextSibling : body.firstChild);
-    prev = row;
-  }
-  for (const [id, r] of rows) if (!keep.has(id)) r.remove();
+const COLUMNS = ['id', 'online', 'firmware', 'app', 'model', 'reset', 'uptime', 'heap', 'reconnects', 'led', 'ota', 'errors'] as const;
+
+interface DeviceRow {
+  tr: HTMLTableRowElement;
+  cells: Record<(typeof COLUMNS)[number], HTMLTableCellElement>;
+  ledText: HTMLSpanElement;
+  otaText: HTMLSpanElement;
+  progress: HTMLProgressElement;
+  operator: boolean;
 }
 
-function fillDevice(row: HTMLTableRowElement, d: DeviceView, operator: boolean): void {
-  row.replaceChildren();
-  row.dataset.online = String(d.online);
-  row.append(td(d.id));
-  const on = td(d.online === null ? '?' : d.online ? 'online' : 'offline', 'online');
-  const dot = document.createElement('span');
-  dot.className = `dot ${d.online ? 'on' : d.online === false ? 'off' : ''}`;
-  on.prepend(dot);
-  row.append(on, td(d.firmware), td(d.app), td(d.model === null ? '' : `v${d.model}`), td(d.resetReason), td(duration(d.uptimeMs)));
-  row.append(td(d.jsUsed === null ? '' : `${kb(d.jsUsed)}${d.jsSize ? ` / ${kb(d.jsSize)}` : ''}`), td(d.reconnects === null ? '' : String(d.reconnects)));
-  const led = td(d.led ? `pin ${d.led.pin} ${d.led.state}${d.led.blinking ? ' (blinking)' : ''}` : '', d.led?.state === 'on' ? 'led led-on' : 'led led-off');
-  led.dataset.led = d.led?.state ?? '';
-  if (operator) {
-    for (const a of ['on', 'off', 'toggle']) {
-      const b = document.createElement('button');
-      b.textContent = a;
-      b.dataset.led = a;
-      b.dataset.device = d.id;
-      led.append(b);
+/** The device table. Rows are created on first sight, kept in id order, and refreshed only when told. */
+export class DeviceTable {
+  private readonly rows = new Map<string, DeviceRow>();
+
+  constructor(private readonly body: HTMLElement) {}
+
+  /** Refreshes the given devices (all of them when `ids` is null, e.g. after the role changed). */
+  render(model: DashboardModel, ids: Iterable<string> | null, operator: boolean): void {
+    let added = false;
+    for (const id of ids ?? model.devices.keys()) {
+      const d = model.devices.get(id);
+      if (!d) continue;
+      let row = this.rows.get(id);
+      if (!row || row.operator !== operator) {
+        const fresh = this.build(d, operator);
+        if (row) row.tr.replaceWith(fresh.tr);
+        else added = true;
+        this.rows.set(id, fresh);
+        row = fresh;
+      }
+      this.fill(row, d);
+    }
+    if (added) {
+      const sorted = [...this.rows.keys()].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+      this.body.append(...sorted.map((id) => this.rows.get(id)!.tr));
     }
   }
-  row.append(led, otaCell(d), td(String(d.errors)));
-}
 
-function otaCell(d: DeviceView): HTMLTableCellElement {
-  const c = td('', 'ota');
-  const o = d.ota;
-  if (!o) return c;
-  c.dataset.ota = o.state;
-  c.title = d.otaTrail.join(' → ');
-  const label = document.createElement('span');
-  label.className = `ota-${o.state}`;
-  label.textContent = `${o.kind ? `${o.kind} v${o.version} ` : ''}${o.state}${o.reason ? `: ${o.reason}` : ''}`;
-  if (o.state === 'downloading' || o.state === 'offered' || o.state === 'verifying') {
-    const p = document.createElement('progress');
-    p.max = Math.max(1, o.total);
-    p.value = o.done;
-    c.append(p, ' ');
+  private build(d: DeviceView, operator: boolean): DeviceRow {
+    const tr = document.createElement('tr');
+    tr.dataset.device = d.id;
+    const cells = {} as DeviceRow['cells'];
+    for (const c of COLUMNS) {
+      cells[c] = td('', c === 'led' ? 'led' : c === 'ota' ? 'ota' : c);
+      tr.append(cells[c]);
+    }
+    const dot = document.createElement('span');
+    dot.className = 'dot';
+    cells.online.append(dot, document.createElement('span'));
+    const ledText = document.createElement('span');
+    cells.led.append(ledText);
+    if (operator) {
+      for (const a of ['on', 'off', 'toggle']) {
+        const b = document.createElement('button');
+        b.textContent = a;
+        b.dataset.led = a;
+        b.dataset.device = d.id;
+        cells.led.append(b);
+      }
+    }
+    const progress = document.createElement('progress');
+    const otaText = document.createElement('span');
+    cells.ota.append(progress, otaText);
+    return { tr, cells, ledText, otaText, progress, operator };
   }
-  c.append(label);
-  return c;
+
+  private fill(r: DeviceRow, d: DeviceView): void {
+    const c = r.cells;
+    r.tr.dataset.online = String(d.online);
+    setText(c.id, d.id);
+    (c.online.firstChild as HTMLElement).className = `dot ${d.online ? 'on' : d.online === false ? 'off' : ''}`;
+    setText(c.online.lastChild as HTMLElement, d.online === null ? '?' : d.online ? 'online' : 'offline');
+    setText(c.firmware, d.firmware);
+    setText(c.app, d.app);
+    setText(c.model, d.model === null ? '' : `v${d.model}`);
+    setText(c.reset, d.resetReason);
+    setText(c.uptime, duration(d.uptimeMs));
+    setText(c.heap, d.jsUsed === null ? '' : `${kb(d.jsUsed)}${d.jsSize ? ` / ${kb(d.jsSize)}` : ''}`);
+    setText(c.reconnects, d.reconnects === null ? '' : String(d.reconnects));
+    c.led.dataset.led = d.led?.state ?? '';
+    c.led.className = d.led?.state === 'on' ? 'led led-on' : 'led led-off';
+    setText(r.ledText, d.led ? `pin ${d.led.pin} ${d.led.state}${d.led.blinking ? ' (blinking)' : ''}` : '');
+    const o = d.ota;
+    if (o) c.ota.dataset.ota = o.state;
+    else delete c.ota.dataset.ota;
+    c.ota.title = d.otaTrail.join(' → ');
+    r.otaText.className = o ? `ota-${o.state}` : '';
+    setText(r.otaText, o ? `${o.kind ? `${o.kind} v${o.version} ` : ''}${o.state}${o.reason ? `: ${o.reason}` : ''}` : '');
+    const moving = !!o && (o.state === 'downloading' || o.state === 'offered' || o.state === 'verifying');
+    r.progress.hidden = !moving;
+    if (moving) {
+      r.progress.max = Math.max(1, o!.total);
+      r.progress.value = o!.done;
+    }
+    setText(c.errors, String(d.errors));
+  }
 }
 
-export function renderEvents(body: HTMLElement, events: EventEntry[]): void {
-  body.replaceChildren(
-    ...events.map((e) => {
-      const r = document.createElement('tr');
-      r.dataset.event = e.event;
-      r.append(td(clock(e.at)), td(e.device), td(e.meter), td(e.event), td(e.cls), td(e.score === null ? '' : e.score.toFixed(2)), td(e.model === null ? '' : `v${e.model}`));
-      return r;
-    }),
-  );
+/** A newest-first list: adds the entries that are new since the last render, drops what fell off the model's list. */
+export class RecentList<T> {
+  private shown = 0;
+
+  constructor(
+    private readonly body: HTMLElement,
+    private readonly row: (e: T) => HTMLTableRowElement,
+  ) {}
+
+  render(entries: T[], total: number): void {
+    const fresh = Math.min(total - this.shown, entries.length);
+    this.shown = total;
+    if (fresh <= 0) return;
+    const rows: HTMLTableRowElement[] = [];
+    for (let i = 0; i < fresh; i++) rows.push(this.row(entries[i]!));
+    this.body.prepend(...rows);
+    while (this.body.childElementCount > entries.length) this.body.lastElementChild!.remove();
+  }
 }
 
-export function renderErrors(body: HTMLElement, errors: ErrorEntry[]): void {
-  body.replaceChildren(
-    ...errors.map((e) => {
-      const r = document.createElement('tr');
-      r.append(td(clock(e.at)), td(e.device || '(page)'), td(e.topic), td(e.text, 'wrap'));
-      return r;
-    }),
-  );
+export function eventRow(e: EventEntry): HTMLTableRowElement {
+  const r = document.createElement('tr');
+  r.dataset.event = e.event;
+  r.append(td(clock(e.at)), td(e.device), td(e.meter), td(e.event), td(e.cls), td(e.score === null ? '' : e.score.toFixed(2)), td(e.model === null ? '' : `v${e.model}`));
+  return r;
+}
+
+export function errorRow(e: ErrorEntry): HTMLTableRowElement {
+  const r = document.createElement('tr');
+  r.append(td(clock(e.at)), td(e.device || '(page)'), td(e.topic), td(e.text, 'wrap'));
+  return r;
 }
