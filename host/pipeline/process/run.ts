@@ -3,6 +3,7 @@ import { mkdir, open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { describeLimits, resolveLimits, type LimitOptions } from './limits.ts';
 import { loadWaveformDataset } from './waveform.ts';
+import { WAVEFORM_FEATURE_SET } from './features.ts';
 import { writeFeaturesCsv } from './features-csv.ts';
 import { DEFAULT_REGISTER_MAP, QUANTITIES, processModbusCsv, validateRegisterMap, type Quantity, type RegisterMap } from './modbus.ts';
 import { writeProcessedCsv } from './processed.ts';
@@ -96,6 +97,7 @@ export async function runProcess(inputs: string[], flags: ProcessFlags): Promise
       res = await loadWaveformDataset(inputs[0], {
         samplingRate: flags.samplingRate === undefined ? undefined : parseNum(flags.samplingRate, '--sampling-rate'),
         mainsHz,
+        nominalV: flags.nominalVoltage === undefined ? undefined : parseNum(flags.nominalVoltage, '--nominal-voltage'),
         strict: flags.strict,
         onProgress: (n) => bar.update(n),
       });
@@ -103,11 +105,12 @@ export async function runProcess(inputs: string[], flags: ProcessFlags): Promise
       bar.stop();
     }
     const { dataset, skipped, info, times } = res;
-    const limits = resolveLimits(limitFlags(info.mainsHz, info.nominalV));
-    await writeFeaturesCsv(flags.out, dataset, times, limits);
+    const limitsFor = (m: number, nominal: number): LimitOptions => resolveLimits(limitFlags(m, nominal));
+    await writeFeaturesCsv(flags.out, dataset, times, limitsFor);
+    const limits = limitsFor(info.mainsFrequencies[0]!, info.nominalVoltages[0]!);
     return [
       `wrote ${dataset.nRows} windows x ${dataset.nFeatures} features to ${flags.out}`,
-      `${info.samplingRate} Hz, ${info.mainsHz} Hz mains, ${info.samplesPerWindow} samples per window`,
+      `${info.samplingRates.join('/')} Hz, ${info.mainsFrequencies.join('/')} Hz mains, nominal ${info.nominalVoltages.join('/')} V; features per unit (${WAVEFORM_FEATURE_SET})`,
       `THD: ${info.thdDefinition}; harmonics 2..${info.harmonicOrders}`,
       describeLimits(limits) + ' (Voltage_Issue: any Urms(1/2) outside the band)',
       ...skipLines(skipped),
