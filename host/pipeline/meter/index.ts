@@ -11,7 +11,7 @@ import { DEFAULT_REGISTER_MAP, parseRegisterMap, Q_FREQUENCY, Q_VOLTAGE, type Re
 import { METER_FEATURES, missingFeatures } from '../../../device/meter/features.ts';
 import { MeterDatasetBuilder, METER_CLASSES, type Labeler, type SkipSummary } from './assemble.ts';
 import { addSynthetic } from './synthetic.ts';
-import { addCollectedCsv, collectedFiles } from './csv.ts';
+import { addCollectedCsv, anyTsColumn, collectedFiles } from './csv.ts';
 
 export { METER_CLASSES, METER_FEATURES };
 export type { SkipSummary };
@@ -64,19 +64,29 @@ export function limitLabeler(limits: Partial<LimitOptions> = {}): Labeler {
   };
 }
 
+/** The prototype's registers, unscaled (its mqtt_all_messages_*.csv hold volts, amps, watts and hertz as sent). */
+export const PROTOTYPE_REGISTER_MAP = '1006:current,1007:activePower,1009:voltage,1010:frequency';
+
 export async function loadMeterDataset(opts: MeterDatasetOptions = {}): Promise<MeterDatasetResult> {
-  const map = parseRegisterMap(opts.registerMap ?? DEFAULT_REGISTER_MAP);
+  const notes: string[] = [];
+  let mapText = opts.registerMap ?? DEFAULT_REGISTER_MAP;
+  const files = opts.csv?.length ? await collectedFiles(opts.csv) : [];
+  if (opts.registerMap === undefined && files.length && !(await anyTsColumn(files))) {
+    // No ts column: the prototype's layout, whose raw values are unscaled; collect's files (ts, meter) carry the
+    // gateway's scaled registers of the device default map.
+    mapText = PROTOTYPE_REGISTER_MAP;
+    notes.push(`no ts column (the prototype's layout): register map ${PROTOTYPE_REGISTER_MAP} (unscaled; give --register-map for another)`);
+  }
+  const map = parseRegisterMap(mapText);
   if (typeof map === 'string') throw new Error(map);
   const features = opts.features ?? METER_FEATURES.filter((f) => missingFeatures([f], map.mask).length === 0);
   const bad = missingFeatures(features, map.mask);
   if (bad.length) throw new Error(`cannot compute these meter features: ${bad.join(', ')}`);
-  const notes: string[] = [];
   const mainsHz = opts.mainsHz ?? 50;
   const nominalV = opts.nominalV ?? (opts.csv?.length ? defaultNominalVoltage(mainsHz) : 230);
   if (!(nominalV > 0)) throw new Error(`nominal voltage must be positive, not ${nominalV}`);
   const nominal = { nominalV, mainsHz };
   if (opts.csv?.length) {
-    const files = await collectedFiles(opts.csv);
     const b = new MeterDatasetBuilder(map, limitLabeler({ nominalV, mainsHz, ...opts.limits }), features, opts.groupSamples, nominal);
     const n = await addCollectedCsv(b, files);
     notes.push(`${n} readings from ${files.length} file(s), labelled by the limits (${METER_CLASSES.join(', ')}) around ${nominalV} V, ${mainsHz} Hz`);

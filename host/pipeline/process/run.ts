@@ -1,11 +1,11 @@
 /** `jerrywatt process` action: detect the input kind, extract or align, write the table, report. */
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { describeLimits, resolveLimits, type LimitOptions } from './limits.ts';
 import { loadWaveformDataset } from './waveform.ts';
 import { WAVEFORM_FEATURE_SET } from './features.ts';
 import { writeFeaturesCsv } from './features-csv.ts';
-import { DEFAULT_REGISTER_MAP, QUANTITIES, processModbusCsv, validateRegisterMap, type Quantity, type RegisterMap } from './modbus.ts';
+import { DEFAULT_REGISTER_MAP, parseRegisterMapText, processModbusCsv, validateRegisterMap, type RegisterMap } from './modbus.ts';
 import { writeProcessedCsv } from './processed.ts';
 import { progressBar } from './progress.ts';
 import type { SkipReport } from './rows.ts';
@@ -49,17 +49,22 @@ export async function detectKind(path: string): Promise<'waveform' | 'modbus'> {
   throw new Error(`${path}: neither a waveform CSV (Voltage_L1) nor a Modbus CSV (Start register, Raw data); use --kind`);
 }
 
-/** `--register 1009=voltage:0.1[:offset]` entries over the map from --register-map (or the default). */
-export async function buildRegisterMap(file: string | undefined, entries: string[]): Promise<RegisterMap> {
-  let map: RegisterMap = file ? (JSON.parse(await readFile(file, 'utf8')) as RegisterMap) : { ...DEFAULT_REGISTER_MAP };
+/**
+ * --register-map in the device's meterRegs syntax ("1009:voltage:0.1,..."; the default is the prototype's
+ * unscaled map), then --register overrides (1009=voltage:0.1 or 1009:voltage:0.1), each replacing whatever
+ * register held that quantity.
+ */
+export async function buildRegisterMap(text: string | undefined, entries: string[]): Promise<RegisterMap> {
+  if (text !== undefined && text.trim().endsWith('.json')) {
+    throw new Error(`--register-map takes the device's syntax, register:quantity:scale[:offset],... (e.g. 1009:voltage:0.1,1006:current:0.001,1007:activePower,1010:frequency:0.01), not a JSON file`);
+  }
+  let map: RegisterMap = text !== undefined ? parseRegisterMapText(text) : { ...DEFAULT_REGISTER_MAP };
   for (const e of entries) {
-    const m = /^(\d+)=(\w+)(?::([-\d.eE]+))?(?::([-\d.eE]+))?$/.exec(e.trim());
-    if (!m || !QUANTITIES.includes(m[2] as Quantity)) {
-      throw new Error(`--register "${e}": expected REG=QUANTITY[:SCALE[:OFFSET]], quantity one of ${QUANTITIES.join(', ')}`);
+    const one = parseRegisterMapText(e.trim().replace('=', ':'));
+    for (const [reg, spec] of Object.entries(one)) {
+      map = Object.fromEntries(Object.entries(map).filter(([r, s]) => s.quantity !== spec.quantity && r !== reg));
+      map[reg] = spec;
     }
-    // A register entry replaces whatever register held that quantity before.
-    map = Object.fromEntries(Object.entries(map).filter(([, s]) => s.quantity !== m[2]));
-    map[m[1]] = { quantity: m[2] as Quantity, scale: m[3] ? Number(m[3]) : 1, offset: m[4] ? Number(m[4]) : 0 };
   }
   return validateRegisterMap(map);
 }
