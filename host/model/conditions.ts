@@ -89,10 +89,15 @@ export function checkConditions(model: ModelConditions | undefined, ds: Dataset,
     return v[v.length >> 1];
   };
   const dev = median('freq_dev_pct', Math.abs);
-  if (dev !== undefined && dev > 5) outside.push(`the median window is ${dev.toFixed(1)} % off the nominal mains frequency: the sampling rate or mains frequency given for the data is wrong`);
+  const noiseMedian = median('noise_pct');
+  const thdMedian = median('thd_f_pct');
+  // Read at twice its rate, 50 Hz looks like 25 Hz; at half, like 100 Hz, which the estimator can alias back
+  // onto 50 Hz: then the nominal fundamental is missing and the window is all "noise" or "harmonics".
+  const wrongRate = (dev !== undefined && dev > 5) || (noiseMedian !== undefined && noiseMedian > 30) || (thdMedian !== undefined && thdMedian > 50);
+  if (wrongRate) outside.push(`the median window is ${dev?.toFixed(1) ?? '?'} % off the nominal mains frequency, with ${noiseMedian?.toFixed(0) ?? '?'} % noise and ${thdMedian?.toFixed(0) ?? '?'} % THD: the sampling rate or mains frequency given for the data is wrong`);
   const pu = median('rms_pu');
   if (pu !== undefined && (pu < 0.8 || pu > 1.2)) outside.push(`the median window's RMS is ${pu.toFixed(2)} pu of the nominal voltage: give the data's nominal voltage (--nominal-voltage)`);
-  if (model.snrDb) {
+  if (model.snrDb && !wrongRate) {
     const known = c ? Array.from(c.snrDb).filter((v) => v === v) : [];
     let s: number | undefined;
     if (known.length) s = known.sort((a, b) => a - b)[known.length >> 1];

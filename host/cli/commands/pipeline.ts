@@ -169,22 +169,32 @@ export default function register(program: Command): void {
   dataOptions(
     program
       .command('evaluate')
-      .description('score a model.json or model.bin on a waveform or processed CSV')
+      .description('score a model.json or model.bin on a waveform or processed CSV; refuses data outside the conditions the model was trained for')
       .requiredOption('--model <path>', 'model.json (host) or model.bin (device format)')
       .requiredOption('--data <csv>', 'waveform CSV (with Voltage_L1) or processed feature CSV')
-      .option('--json', 'print one JSON object (accuracy, precision, recall, f1, macroF1, aucRoc, confusion, ...)'),
-  ).action(async (o: { model: string; data: string; json?: boolean; samplingRate?: number; mainsFrequency?: 50 | 60; strict?: boolean }) => {
+      .option('--force', "score data outside the model's training conditions (rate, mains frequency, SNR, feature version) anyway, with a warning")
+      .option('--json', 'print one JSON object (accuracy, precision, recall, f1, macroF1, aucRoc, falseAlarmRate, confusion, byCondition, dropped, ...)'),
+  ).action(async (o: { model: string; data: string; json?: boolean; force?: boolean; samplingRate?: number; mainsFrequency?: 50 | 60; nominalVoltage?: number; strict?: boolean }) => {
     const { loadPredictor } = await import('../../pipeline/evaluate/predictor.ts');
     const { evaluateDataset, formatMetrics } = await import('../../pipeline/evaluate/index.ts');
+    const { conditionTable } = await import('../../pipeline/evaluate/by-condition.ts');
+    const { guardConditions } = await import('../../pipeline/evaluate/guard.ts');
+    const { WAVEFORM_FEATURE_SET } = await import('../../pipeline/process/features.ts');
     const { loadCsvDataset, describeSkips } = await import('../../pipeline/fit/data.ts');
     await wrap(async () => {
       const p = await loadPredictor(o.model);
-      const d = await loadCsvDataset(o.data, { samplingRate: o.samplingRate, mainsHz: o.mainsFrequency, strict: o.strict });
+      const d = await loadCsvDataset(o.data, { samplingRate: o.samplingRate, mainsHz: o.mainsFrequency, nominalV: o.nominalVoltage, strict: o.strict });
       const skip = describeSkips(o.data, d.skipped);
       if (skip) process.stderr.write(skip + '\n');
+      for (const w of guardConditions(p.conditions, d.dataset, d.kind === 'waveform' ? WAVEFORM_FEATURE_SET : undefined, o.force ?? false)) process.stderr.write(`warning: ${w}\n`);
       const e = evaluateDataset(p, d.dataset);
+      if (e.dropped.count) process.stderr.write(`left out of the scores: ${e.dropped.count} row(s): ${Object.entries(e.dropped.byReason).map(([k, n]) => `${n} x ${k}`).join('; ')}\n`);
       if (o.json) process.stdout.write(JSON.stringify({ ...e, skippedRows: d.skipped.count, dataKind: d.kind }) + '\n');
-      else process.stdout.write(`${o.model} on ${o.data} (${d.kind}):\n${formatMetrics(e)}`);
+      else {
+        process.stdout.write(`${o.model} on ${o.data} (${d.kind}):\n${formatMetrics(e)}`);
+        if (e.dropped.count) process.stdout.write(`dropped ${e.dropped.count} row(s) from the scores: ${Object.entries(e.dropped.byReason).map(([k, n]) => `${n} x ${k}`).join('; ')}\n`);
+        if (e.byCondition?.length) process.stdout.write(`per condition:\n${conditionTable(e.byCondition).join('\n')}\n`);
+      }
     });
   });
 }

@@ -4,6 +4,8 @@ import { dirname } from 'node:path';
 import { describeLimits, resolveLimits, type LimitOptions } from './limits.ts';
 import { loadWaveformDataset } from './waveform.ts';
 import { WAVEFORM_FEATURE_SET } from './features.ts';
+import { loadPredictor } from '../evaluate/predictor.ts';
+import { guardConditions } from '../evaluate/guard.ts';
 import { writeFeaturesCsv } from './features-csv.ts';
 import { DEFAULT_REGISTER_MAP, parseRegisterMapText, processModbusCsv, validateRegisterMap, type RegisterMap } from './modbus.ts';
 import { writeProcessedCsv } from './processed.ts';
@@ -26,6 +28,9 @@ export interface ProcessFlags {
   register: string[];
   alignToleranceMs: string;
   strict?: boolean;
+  /** Refuse waveform data outside this model's training conditions (unless force). */
+  model?: string;
+  force?: boolean;
 }
 
 /** The first line of a file, to tell a waveform CSV from a Modbus one without parsing it all. */
@@ -110,6 +115,11 @@ export async function runProcess(inputs: string[], flags: ProcessFlags): Promise
       bar.stop();
     }
     const { dataset, skipped, info, times } = res;
+    const warnings: string[] = [];
+    if (flags.model) {
+      const p = await loadPredictor(flags.model);
+      warnings.push(...guardConditions(p.conditions, dataset, WAVEFORM_FEATURE_SET, flags.force ?? false));
+    }
     const limitsFor = (m: number, nominal: number): LimitOptions => resolveLimits(limitFlags(m, nominal));
     await writeFeaturesCsv(flags.out, dataset, times, limitsFor);
     const limits = limitsFor(info.mainsFrequencies[0]!, info.nominalVoltages[0]!);
@@ -120,8 +130,10 @@ export async function runProcess(inputs: string[], flags: ProcessFlags): Promise
       describeLimits(limits) + ' (Voltage_Issue: any Urms(1/2) outside the band)',
       ...skipLines(skipped),
       ...info.notes.map((n) => `note: ${n}`),
+      ...warnings.map((w) => `warning: ${w}`),
     ].join('\n') + '\n';
   }
+  if (flags.model) throw new Error('--model checks waveform data against a model\'s conditions; Modbus rows have no sampling conditions to check');
 
   const registerMap = await buildRegisterMap(flags.registerMap, flags.register);
   const limitsPartial = limitFlags(mainsHz ?? 50);
