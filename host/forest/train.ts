@@ -35,6 +35,8 @@ export interface TrainOptions {
   /** Worker threads; 0 or 1 trains in this thread. Default: one per core. */
   workers?: number;
   onProgress?: (treesDone: number, trees: number) => void;
+  /** Receives the out-of-bag votes: rows.length x classes, in the order of `rows` (for threshold choice). */
+  onOobVotes?: (votes: Float64Array) => void;
 }
 
 export const DEFAULT_WORKERS = Math.max(1, availableParallelism());
@@ -106,6 +108,7 @@ export async function trainForest(input: TrainInput, opts: TrainOptions): Promis
   const impSum = importance.reduce((a, b) => a + b, 0);
   if (impSum > 0) for (let f = 0; f < F; f++) importance[f]! /= impSum;
 
+  opts.onOobVotes?.(oob);
   let oobRows = 0;
   let oobRight = 0;
   for (let i = 0; i < n; i++) {

@@ -65,10 +65,10 @@ describe('meter: anomaly detection on the simulated board (real bundle)', functi
       assert.ok(clearLate >= 0 && clearLate <= 1, `${d.kind} cleared ${clearLate} samples after it ended`);
       assert.equal(start.model, 3);
       assert.ok(start.score > 0.5 && start.score <= 1, `score ${start.score}`);
-      assert.equal(typeof start.features.voltage, 'number');
+      assert.equal(typeof start.features.voltagePu, 'number');
       assert.equal(start.meter, 'm1');
     });
-    assert.ok(Math.abs(seen[0].features.voltage - 161) < 3, `sag voltage ${seen[0].features.voltage}`);
+    assert.ok(Math.abs(seen[0].features.voltagePu - 0.7) < 0.015, `sag voltage ${seen[0].features.voltagePu} pu`);
     // Alarm LED: lit at each start, off after each end; the command LED is never driven by the alarm.
     assert.ok(b.alarm.filter((l) => l === 1).length >= 3, `alarm levels ${b.alarm.join('')}`);
     assert.equal(b.board.gpioLevel(4), 0);

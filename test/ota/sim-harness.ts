@@ -359,7 +359,7 @@ export async function testModelBin(version: number): Promise<Buffer> {
   const { packModel } = await import('../../host/model/pack.ts');
   const { blobs } = await import('../forest/fixtures.ts');
   const ds = blobs(400, 7, 3, 4);
-  const featureNames = ['voltage', 'current', 'activePower', 'frequency'];
+  const featureNames = ['voltagePu', 'current', 'activePower', 'freqDevPct'];
   const classes = ['normal', 'sag', 'swell'];
   const rows = Int32Array.from({ length: 400 }, (_, i) => i);
   const model = await trainForest(
