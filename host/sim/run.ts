@@ -36,7 +36,8 @@ export async function runSim(opts: SimCliOptions): Promise<void> {
     }
   }
 
-  if (opts.build) {
+  // An installed package ships a prebuilt dist/device/app.js and no device sources: rebuild only in a checkout.
+  if (opts.build && existsSync(join(repoRoot(), 'device', 'main.ts'))) {
     const { buildDevice, BuildError } = await import('../../build/bundle.ts');
     try {
       await buildDevice({ root: repoRoot(), appVersion: 1 });

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { CliError } from '../errors.ts';
 import { repoRoot } from '../paths.ts';
 
@@ -8,9 +10,13 @@ export default function register(program: Command): void {
     .description('bundle the device app (dist/device/app.js) and pack the app image (dist/device/app.img)')
     .option('--app-version <n>', 'app version written into the image (the OTA --version)', '1')
     .action(async (opts: { appVersion: string }) => {
-      const { buildDevice, BuildError } = await import('../../../build/bundle.ts');
       const appVersion = Number(opts.appVersion);
       if (!Number.isInteger(appVersion) || appVersion < 0) throw new CliError(`--app-version must be a non-negative integer, got "${opts.appVersion}"`);
+      // An installed package ships the built app (dist/device/) but neither the device sources nor esbuild.
+      if (!existsSync(join(repoRoot(), 'device', 'main.ts'))) {
+        throw new CliError(`build needs the device sources: run it in a git checkout of jerrywatt (after npm install); this package already holds a built app in ${join(repoRoot(), 'dist', 'device')}`);
+      }
+      const { buildDevice, BuildError } = await import('../../../build/bundle.ts');
       try {
         const r = await buildDevice({ root: repoRoot(), appVersion });
         const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
