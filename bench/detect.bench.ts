@@ -18,7 +18,7 @@ import { loadMeterDataset } from '../host/pipeline/meter/index.ts';
 import { packModel } from '../host/model/pack.ts';
 import { readModelBin } from '../host/model/reader.ts';
 import { modelHeader } from '../host/model/cheader.ts';
-import { repoRoot } from '../host/cli/paths.ts';
+import { packageRoot as repoRoot } from '../host/paths.ts';
 
 const PREDICTIONS = 100_000;
 const trees = Number(process.env.JW_BENCH_TREES ?? 40);

@@ -7,7 +7,7 @@ import { startCollector } from '../../host/collect/collector.ts';
 import { startMeterGateway } from '../../host/meters/gateway.ts';
 import { trainMeterModel } from '../../host/meters/model.ts';
 import { runRetrain, type RetrainResult } from '../../host/retrain/index.ts';
-import { repoRoot } from '../../host/cli/paths.ts';
+import { packageRoot as repoRoot } from '../../host/paths.ts';
 import { eventually, Observer } from '../spine/util.ts';
 import { events, meterBoard, otaKeys, type MeterBoard } from '../meter/helpers.ts';
 
