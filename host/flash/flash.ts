@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, chmodSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { SETTINGS, type SettingName } from '../../device/settings/keys.ts';
+import { idError, parseIdList, prefixError } from '../../device/ids.ts';
 import { checkPrereqs, formatProblems } from './prereqs.ts';
 import { flashPlan, quote, type Step } from './plan.ts';
 import { partition, readPartitions } from '../partitions.ts';
@@ -54,6 +55,13 @@ export function collectSettings(o: FlashOptions): { values: SettingValues; files
     if (eq < 1 || !(name in SETTINGS)) throw new FlashError(`--set ${kv}: expected name=value with a name from device/settings/keys.ts`);
     values[name] = kv.slice(eq + 1);
   }
+  // Ids become topic levels on the device, which refuses to start with a bad one: refuse it here first.
+  const idProblem =
+    (values.deviceId !== undefined ? idError('device', values.deviceId) : null) ??
+    (values.group !== undefined && values.group !== '' ? idError('group', values.group) : null) ??
+    (values.meters !== undefined ? (parseIdList('meter', String(values.meters)).errors[0] ?? null) : null) ??
+    (values.topicPrefix !== undefined ? prefixError(values.topicPrefix) : null);
+  if (idProblem) throw new FlashError(idProblem);
   if (values.brokerUrl !== undefined && !/^mqtts?:\/\/[^/:]+(:\d+)?$/.test(String(values.brokerUrl))) throw new FlashError(`--broker must look like mqtt://host:1883 or mqtts://host:8883`);
   return { values, files };
 }
@@ -65,11 +73,11 @@ export interface FlashRun {
 }
 
 export async function flash(root: string, o: FlashOptions, env: NodeJS.ProcessEnv, out: (s: string) => void): Promise<FlashRun> {
+  const { values, files } = collectSettings(o); // settings first: a bad id or URL is reported on any machine
   const problems = checkPrereqs({ env, port: o.port, appOnly: !!o.appOnly, dryRun: !!o.dryRun });
   if (problems.length) throw new FlashError(formatProblems(problems));
   const appVersion = Number(o.appVersion);
   if (!Number.isInteger(appVersion) || appVersion < 0) throw new FlashError(`--app-version must be a non-negative integer`);
-  const { values, files } = collectSettings(o);
   const rows = settingsRows(values, files);
   const hasSettings = rows.length > 1;
   if (o.appOnly && hasSettings) throw new FlashError('--app-only writes the app image only; drop the settings flags or the --app-only');

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 import { repoRoot } from '../paths.ts';
+import { optionalId } from '../ids.ts';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -28,6 +29,9 @@ export default function register(program: Command): void {
     .option('--monitor', 'open the serial monitor afterwards')
     .option('--dry-run', 'print every command instead of running it')
     .action(async (opts) => {
+      // Before the prerequisites: a bad id is a usage error whatever the machine has installed.
+      optionalId('device', opts.deviceId, '--device-id');
+      optionalId('group', opts.group, '--group');
       const { flash, FlashError } = await import('../../flash/flash.ts');
       try {
         await flash(repoRoot(), opts, process.env, (s) => process.stdout.write(s));
