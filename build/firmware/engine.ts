@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../host/paths.ts';
 
 export interface EngineConfig {
   engine: string;
@@ -19,7 +20,7 @@ export interface EngineConfig {
 }
 
 const CONFIG_PATH = fileURLToPath(new URL('../engine-config.json', import.meta.url));
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const REPO_ROOT = packageRoot();
 
 /** The heap of the build that generates snapshots: parsing the whole bundle needs more than a device heap, and
  * the heap size changes nothing in the snapshot format (the options that do are all the same). */
