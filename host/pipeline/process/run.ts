@@ -6,7 +6,7 @@ import { loadWaveformDataset } from './waveform.ts';
 import { writeFeaturesCsv } from './features-csv.ts';
 import { DEFAULT_REGISTER_MAP, QUANTITIES, processModbusCsv, validateRegisterMap, type Quantity, type RegisterMap } from './modbus.ts';
 import { writeProcessedCsv } from './processed.ts';
-import { progressBar } from './progress.ts';
+import { progressBar } from '../../progress.ts';
 import type { SkipReport } from './rows.ts';
 import { parseNum, parsePair } from '../synth/run.ts';
 

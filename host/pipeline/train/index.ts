@@ -18,7 +18,7 @@ import { writeReports, type ReportExport } from '../report/index.ts';
 import { writeSynthCsv } from '../synth/index.ts';
 import { resolveLimits, writeFeaturesCsv } from '../process/index.ts';
 import { concatDatasets } from './concat.ts';
-import { progressBar } from './progress.ts';
+import { progressBar } from '../../progress.ts';
 
 export interface TrainRunOptions extends FitOptions {
   outDir: string;
@@ -100,7 +100,7 @@ async function loadWaveformData(o: TrainRunOptions, files: string[]): Promise<Lo
 
   const loaded: LoadedData[] = [];
   for (const path of inputs) {
-    const bar = progressBar('process', o.data?.length ? 0 : o.windows);
+    const bar = progressBar('process', o.data?.length ? 0 : o.windows, { unit: 'rows' });
     const d = await loadCsvDataset(path, { samplingRate: o.samplingRate, mainsHz: o.mainsHz, strict: o.strict, onProgress: (n) => bar.update(n) }).finally(() => bar.stop());
     const skip = describeSkips(path, d.skipped);
     if (skip) o.log(`process: ${skip}`);
