@@ -2,8 +2,8 @@
  * build/engine-config.json is the single source of the engine options. This turns it into a JerryScript CMake
  * configuration and builds the host engine (libjerry-core, libjerry-port) and `jerry-snapshot` OUT OF TREE,
  * cached under dist/engine/ (or $JW_ENGINE_CACHE) by a hash of everything that makes the build: the options file,
- * the heap size and the JerryScript commit. The JerryScript checkout itself is never written to (CI's copy in
- * ../shared is read-only). The ESP-IDF component reads the same JSON with CMake string(JSON).
+ * the heap size and the JerryScript commit. The JerryScript checkout itself is never written to (it may be
+ * read-only, as CI's is). The ESP-IDF component reads the same JSON with CMake string(JSON).
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';

@@ -139,7 +139,7 @@ export function workerEntry(selfUrl: string = import.meta.url): { url: URL; from
 }
 
 function startWorker(job: TreeJob): Worker {
-  // execArgv []: the worker must not inherit the parent's flags (a parent's --import tsx costs 0.2 s a worker).
+  // execArgv []: the worker must not inherit the parent's flags (a parent's --import tsx would load tsx again in every worker).
   const { url, fromSource } = workerEntry();
   return new Worker(fromSource ? new URL('./worker-source.mjs', url) : url, { workerData: job, execArgv: [] });
 }
