@@ -41,6 +41,10 @@ export interface SimOptions {
   out?: (line: string) => void;
   /** Resolves when the run should stop (default SIGINT/SIGTERM). */
   until?: Promise<void>;
+  /** The embedded broker's MQTT-over-WebSocket port (0: any free one); undefined: none. */
+  wsPort?: number;
+  /** Serve the dashboard on this port (0: any free one) when the broker has a WebSocket listener; undefined: none. */
+  dashboardPort?: number;
   /** Called once everything is up, with the broker URL and the devices. */
   onReady?: (ready: { url: string; devices: string[] }) => void;
 }
@@ -90,10 +94,10 @@ export async function runSim(opts: SimOptions): Promise<void> {
   let url = opts.broker;
   if (!url) {
     try {
-      broker = await startEmbeddedBroker({ port });
+      broker = await startEmbeddedBroker({ port, ...(opts.wsPort !== undefined ? { wsPort: opts.wsPort } : {}) });
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      if (e.code === 'EADDRINUSE') throw new SimError(`port ${port} is in use: pass --mqtt-port N, or --broker mqtt://127.0.0.1:${port} to use the broker already there`);
+      if (e.code === 'EADDRINUSE') throw new SimError(`port ${port}${opts.wsPort !== undefined ? ` or ${opts.wsPort}` : ''} is in use: pass --mqtt-port N${opts.wsPort !== undefined ? ' and --ws-port N' : ''}, or --broker mqtt://127.0.0.1:${port} to use the broker already there`);
       throw err;
     }
     url = broker.url;
@@ -124,13 +128,15 @@ export async function runSim(opts: SimOptions): Promise<void> {
   for (const b of boards) b.boot();
   const watch = meters.count ? await watchAnomalies(url, tty, out) : null;
   const gateway = meters.count ? await startGateway(url, meters.count, opts.meterRate) : null;
+  const dashboard = broker?.ws && opts.dashboardPort !== undefined ? await startSimDashboard(opts.root, broker.ws.url, opts.dashboardPort) : null;
 
   const host = new URL(url).hostname;
   const mport = new URL(url).port || 1883;
   out(
     [
       '',
-      `broker   ${url}${broker ? ' (embedded aedes)' : ''}`,
+      `broker   ${url}${broker ? ' (embedded aedes)' : ''}${broker?.ws ? `, ${broker.ws.url} (WebSocket)` : ''}`,
+      ...(dashboard ? [`dashboard ${dashboard.url}`] : []),
       `devices  ${boards.map((b) => b.deviceId).join(', ')}  (state in ${opts.stateDir})`,
       `board    ${nativeBuild ? `native: JerryScript 3.0 + C bindings, ${nativeBuild.jsHeapKb} KB JS heap (${relative(process.cwd(), nativeBuild.binary)})` : 'simulated (V8)'}`,
       `OTA key  ${key.note}`,
@@ -157,6 +163,7 @@ export async function runSim(opts: SimOptions): Promise<void> {
     }));
   out('\nstopping...');
   await gateway?.stop();
+  await dashboard?.close();
   await watch?.endAsync(true);
   await Promise.all(boards.map((b) => b.close()));
   await broker?.close();
@@ -215,6 +222,18 @@ async function buildNative(opts: SimOptions): Promise<{ binary: string; jsHeapKb
     return buildNativeSim({ root: opts.root, jsHeapKb: opts.jsHeapKb });
   } catch (err) {
     if (err instanceof NativeSimError) throw new SimError(err.message);
+    throw err;
+  }
+}
+
+/** The dashboard beside the embedded broker, on its WebSocket listener. */
+async function startSimDashboard(root: string, wsUrl: string, port: number): Promise<{ url: string; close(): Promise<void> }> {
+  const { ensureDashboard } = await import('../dashboard/build.ts');
+  const { startDashboardServer, DashboardError } = await import('../dashboard/server.ts');
+  try {
+    return await startDashboardServer({ dir: await ensureDashboard(root), port, config: { wsUrl, prefix: DEFAULT_PREFIX } });
+  } catch (err) {
+    if (err instanceof DashboardError) throw new SimError(err.message);
     throw err;
   }
 }

@@ -18,6 +18,9 @@ interface SimCliOptions {
   meters: string;
   meterRate: string;
   set: string[];
+  wsPort: string;
+  dashboard: boolean;
+  dashboardPort: string;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -44,6 +47,9 @@ export default function register(program: Command): void {
     .option('--meters <n>', 'also run a meter gateway publishing N meters (meter1..meterN) that every device watches, with scheduled sags, swells and frequency excursions', '0')
     .option('--meter-rate <hz>', 'meter samples per second', '1')
     .option('--set <name=value>', 'any non-secret setting from device/settings/keys.ts, e.g. --set ledPin=4 (repeatable)', collect, [])
+    .option('--ws-port <n>', "port of the embedded broker's MQTT-over-WebSocket listener (the dashboard's)", '9001')
+    .option('--dashboard-port <n>', 'port of the dashboard page (0 picks a free one)', '8080')
+    .option('--no-dashboard', 'do not serve the dashboard')
     .option('--no-build', 'do not rebuild dist/device/app.js and app.img first')
     .option('-q, --quiet', 'print only warnings and errors from devices')
     .addHelpText('after', '\nThen try:  npx jerrywatt led on --device dev1')
@@ -75,6 +81,8 @@ export default function register(program: Command): void {
           meters: num('--meters', opts.meters),
           meterRate: num('--meter-rate', opts.meterRate),
           set: opts.set,
+          wsPort: opts.dashboard ? num('--ws-port', opts.wsPort) : undefined,
+          dashboardPort: opts.dashboard ? num('--dashboard-port', opts.dashboardPort) : undefined,
         });
       } catch (err) {
         if (err instanceof SimError) throw new CliError(err.message);
