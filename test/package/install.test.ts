@@ -93,10 +93,10 @@ describe('the npm package', function () {
     assert.match(m.stderr, /ml-random-forest needs the development dependencies/);
   });
 
-  it('jerrywatt sim runs the prebuilt app, which answers jerrywatt led', async () => {
+  it('jerrywatt sim runs the prebuilt app, which answers jerrywatt led, and serves the prebuilt dashboard', async () => {
     const app = join(pkgDir, 'dist', 'device', 'app.js');
     const appTime = statSync(app).mtimeMs;
-    const sim = spawn(bin, ['sim', '--mqtt-port', '0', '--state-dir', join(tmp, 'sim'), '--quiet'], { cwd: tmp, env: userEnv() });
+    const sim = spawn(bin, ['sim', '--mqtt-port', '0', '--ws-port', '0', '--dashboard-port', '0', '--state-dir', join(tmp, 'sim'), '--quiet'], { cwd: tmp, env: userEnv() });
     let out = '';
     let err = '';
     sim.stderr.on('data', (d: Buffer) => (err += d.toString()));
@@ -105,7 +105,7 @@ describe('the npm package', function () {
         sim.stdout.on('data', (d: Buffer) => {
           out += d.toString();
           const m = /^broker\s+(mqtt:\/\/\S+)/m.exec(out);
-          if (m) resolve(m[1]!);
+          if (m && /^dashboard\s+http/m.test(out)) resolve(m[1]!);
         });
         sim.on('exit', (code) => reject(new Error(`sim exited ${code} before it started\n${out}\n${err}`)));
       });
@@ -120,6 +120,9 @@ describe('the npm package', function () {
       assert.equal(led.code, 0, `led: ${led.stdout}${led.stderr}\nsim: ${out}${err}`);
       assert.match(led.stdout, /dev1.*\bon\b/);
       assert.equal(statSync(app).mtimeMs, appTime, 'sim rebuilt dist/device/app.js in an installed package');
+      const page = await fetch(/^dashboard\s+(http\S+)/m.exec(out)![1]!);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /<html/i);
     } finally {
       if (sim.exitCode === null && sim.signalCode === null) {
         const exited = new Promise((resolve) => sim.once('exit', resolve));
