@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { repoRoot } from '../../host/cli/paths.ts';
+import { packageRoot as repoRoot } from '../../host/paths.ts';
 
 const BIN = join(repoRoot(), 'bin/jerrywatt.js');
 /** A port nothing listens on: a command that got as far as connecting would fail differently (or hang). */

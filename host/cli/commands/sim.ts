@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { CliError } from '../errors.ts';
 import { repoRoot } from '../paths.ts';
 
@@ -53,7 +55,8 @@ export default function register(program: Command): void {
     .addHelpText('after', '\nThen try:  npx jerrywatt led on --device dev1')
     .action(async (opts: SimCliOptions) => {
       const root = repoRoot();
-      if (opts.build) {
+      // An installed package ships a prebuilt dist/device/ and no device sources: rebuild only in a checkout.
+      if (opts.build && existsSync(join(root, 'device', 'main.ts'))) {
         const { buildDevice, BuildError } = await import('../../../build/bundle.ts');
         try {
           await buildDevice({ root, appVersion: 1 });
