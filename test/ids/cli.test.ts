@@ -56,6 +56,7 @@ const PREFIX_CASES: Array<[string[], string]> = [
   [[...publish, '--device', 'dev1', '--prefix', 'ID'], '--prefix'],
   [['ota', 'status', '--broker', DEAD, '--prefix', 'ID'], '--prefix'],
   [[...retrain, '--prefix', 'ID'], '--prefix'],
+  [['flash', '--dry-run', '--set', 'topicPrefix=ID'], 'topic prefix'],
 ];
 const BAD = ['', '+', '#', 'a/b'];
 /** More shapes, on the two options that name a single device. */
@@ -89,7 +90,7 @@ describe('every CLI command refuses wildcard and empty ids (runs the CLI)', func
 
   it('device, group and meter ids: led, ota publish (--device, --group, --expect), flash (--device-id, --group, --set), retrain', () => check(CASES, BAD));
   it('more shapes (a wildcard inside, overlong, option-like, an escape code): led --device, flash --device-id', () => check([CASES[0]!, CASES[5]!], MORE_BAD));
-  it('topic prefixes: led, ota publish, ota status, retrain', () => check(PREFIX_CASES, ['', '+', 'esp/#', 'a//b']));
+  it('topic prefixes: led, ota publish, ota status, retrain, flash --set topicPrefix', () => check(PREFIX_CASES, ['', '+', 'esp/#', 'a//b']));
   it('the control case: a valid id gets past the check (and fails later, for another reason)', async () => {
     const r = await run([...publish, '--device', 'dev1']);
     assert.equal(r.code, 1, r.stderr);
