@@ -17,6 +17,7 @@ import { parseReading, topicMatches, type BadReason } from './reading.ts';
 import { seedFromDir } from './resume.ts';
 import type { RotationPolicy } from './rotation.ts';
 import { CsvWriter, DEFAULT_FILE_REGISTERS, type WriterIo } from './writer.ts';
+import { mqttAuthOptions } from '../mqtt/connect.ts';
 import { printable } from '../text/sanitize.ts';
 
 export interface CollectorOptions {
@@ -28,6 +29,9 @@ export interface CollectorOptions {
   password?: string;
   /** PEM CA for mqtts. */
   ca?: string;
+  /** PEM client certificate and key (mutual TLS). */
+  cert?: string;
+  key?: string;
   rotation?: Partial<RotationPolicy>;
   /** Recent (meter, register, ts) keys kept for de-duplication. */
   dedupCapacity?: number;
@@ -110,9 +114,7 @@ export async function startCollector(opts: CollectorOptions): Promise<Collector>
     protocolVersion: 4,
     reconnectPeriod: opts.reconnectPeriodMs ?? 1000,
     connectTimeout: 10_000,
-    username: opts.username,
-    password: opts.password,
-    ca: opts.ca,
+    ...mqttAuthOptions(opts),
   };
   const client = mqtt.connect(opts.url, clientOpts);
   let waiters: Array<() => void> = [];
