@@ -197,3 +197,30 @@ describe('fuzz: OTA offers, frames, requests and image headers', function () {
       }),
     ));
 });
+
+describe('fuzz findings, replayed on the simulated board (real bundle)', function () {
+  this.timeout(30_000);
+
+  it('an offer whose kind is {"toString":1} is refused with a reason, not a fault and a restart', async () => {
+    const { startEmbeddedBroker } = await import('../../host/broker/embedded.ts');
+    const { ensureBundle, eventually, makeBoard, Observer } = await import('../spine/util.ts');
+    await ensureBundle();
+    const broker = await startEmbeddedBroker({ port: 0 });
+    const t = makeBoard('fz1', broker.url);
+    const obs = await Observer.connect(broker.url, 'esp/fz1/#');
+    try {
+      t.board.boot();
+      await eventually(() => obs.last('esp/fz1/status')?.json?.online, 'fz1 online', { clocks: [t.clock] });
+      const manifest = enc('{"v":1,"kind":{"toString":1}}');
+      await obs.publish('esp/fz1/ota/offer', Buffer.from(offerBytes(manifest, new Uint8Array(8))));
+      const st = await eventually(() => obs.on('esp/fz1/ota/status').find((m) => m.json?.state === 'rejected'), 'the refusal', { clocks: [t.clock] });
+      assert.match(st.json.reason, /unknown kind object/);
+      assert.equal(t.board.faults, 0);
+      assert.equal(t.board.boots, 1);
+    } finally {
+      await obs.close();
+      t.dispose();
+      await broker.close();
+    }
+  });
+});
