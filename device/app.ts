@@ -12,6 +12,7 @@ import { LedController, type LedReport } from './led/controller.ts';
 import { RateLimit } from './lib/rate-limit.ts';
 import { startOta } from './ota/index.ts';
 import { startMeterDetector } from './meter/index.ts';
+import { printable } from './lib/printable.ts';
 
 export const APP_VERSION: number = __APP_VERSION__;
 
@@ -86,7 +87,8 @@ export class App {
   /** Publishes a JSON error on <prefix>/<id>/error, rate-limited so a flood cannot flood back. */
   reportError(error: string, detail: { [k: string]: unknown } = {}): void {
     this.errors++;
-    native.log('warn', `${error} ${JSON.stringify(detail)}`);
+    // Errors quote what peers sent; the serial log reaches an operator's terminal: no raw control characters.
+    native.log('warn', printable(`${error} ${JSON.stringify(detail)}`));
     if (!this.errorLimit.take()) return;
     const suppressed = this.errorLimit.suppressed;
     this.mqtt.publish(this.topics.error, JSON.stringify({ error, ...detail, suppressed, uptimeMs: native.millis() }), { qos: 0 });
@@ -127,7 +129,7 @@ export class App {
     // The firmware's queue of messages waiting for JS has a byte budget: a flood is dropped, not allocated.
     const d = /^dropped (\S+) (\d+) queue-full$/.exec(message);
     if (d) return this.reportError(`message of ${d[2]} bytes dropped: too many messages waiting`, { topic: d[1] });
-    native.log('warn', `mqtt error: ${message}`);
+    native.log('warn', `mqtt error: ${printable(message)}`);
   }
 
   private publishLed(r: LedReport): void {
