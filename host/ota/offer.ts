@@ -85,6 +85,7 @@ export function buildManifest(inp: ManifestInput): Manifest {
     chip: inp.chip,
     requires,
     expires: inp.ttlMs ? now + inp.ttlMs : 0,
+    issued: now,
   };
 }
 
@@ -95,6 +96,7 @@ export function manifestBytes(m: Manifest): Buffer {
   const r = Object.fromEntries(Object.entries(m.requires).filter(([, v]) => v !== undefined));
   if (Object.keys(r).length) j.requires = r;
   if (m.expires) j.expires = m.expires;
+  if (m.issued) j.issued = m.issued;
   return Buffer.from(JSON.stringify(j), 'ascii');
 }
 

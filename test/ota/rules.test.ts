@@ -22,6 +22,7 @@ const manifest = (over: Partial<Manifest> = {}): Manifest => ({
   sha256: 'a'.repeat(64),
   chunk: 1024,
   session: 7,
+  issued: 0,
   target: { device: 'd1' },
   requires: {},
   expires: 0,
@@ -97,27 +98,29 @@ describe('OTA receiver rules (pure)', () => {
     });
 
     it('the saved progress round-trips; an empty or short record holds no update', () => {
-      const p: Progress = { phase: 'download', session: 0xdeadbeef, done: 12, doneCrc: 0xfffffffe, probeBoots: 1, label: 'app_b' };
-      assert.equal(formatProgress(p), 'download,3735928559,12,4294967294,1,app_b');
+      const p: Progress = { phase: 'download', session: 0xdeadbeef, done: 12, doneCrc: 0xfffffffe, probeBoots: 1, label: 'app_b', started: 1767225600000, lastAt: 1767225660000 };
+      assert.equal(formatProgress(p), 'download,3735928559,12,4294967294,1,app_b,1767225600000,1767225660000');
       assert.deepEqual(parseProgress(formatProgress(p)), p);
       assert.equal(parseProgress(''), null);
       assert.equal(parseProgress('download,1,2,3,4'), null);
-      assert.deepEqual(parseProgress('verify,x,y,z,w,ota_1'), { phase: 'verify', session: 0, done: 0, doneCrc: 0, probeBoots: 0, label: 'ota_1' });
+      assert.deepEqual(parseProgress('verify,x,y,z,w,ota_1'), { phase: 'verify', session: 0, done: 0, doneCrc: 0, probeBoots: 0, label: 'ota_1', started: 0, lastAt: 0 }, 'a record without times (an older receiver)');
     });
   });
 
   describe('offers', () => {
-    it('a second offer: same session ignored, same image adopted, busy, or judged (supersedes)', () => {
-      const cur = manifest({ kind: 'app', version: 2, session: 7 });
-      assert.equal(arbitrate(manifest({ version: 9, session: 1 }), undefined, false), 'judge', 'nothing in progress');
-      assert.equal(arbitrate(manifest({ session: 7, version: 5 }), cur, false), 'ignore');
-      assert.equal(arbitrate(manifest({ session: 8 }), cur, false), 'adopt');
-      assert.equal(arbitrate(manifest({ session: 8 }), cur, true), 'adopt', 'a restarted publisher, even during probation');
-      assert.equal(arbitrate(manifest({ session: 8, version: 3 }), cur, false), 'judge', 'higher version');
-      assert.equal(arbitrate(manifest({ session: 8, version: 3 }), cur, true), 'busy', 'never during probation');
-      assert.equal(arbitrate(manifest({ session: 8, kind: 'model', version: 3 }), cur, false), 'busy', 'another kind');
-      assert.equal(arbitrate(manifest({ session: 8, version: 2, sha256: 'b'.repeat(64) }), cur, false), 'busy', 'same version, other image');
-      assert.equal(arbitrate(manifest({ session: 8, version: 1 }), cur, false), 'busy', 'lower version');
+    it('a second offer: answered or current session ignored, same update adopted, busy after the switch, stale, or judged', () => {
+      const cur = manifest({ kind: 'app', version: 2, session: 7, issued: 100 });
+      assert.equal(arbitrate(manifest({ version: 9, session: 1 }), undefined, false, false, 0), 'judge', 'nothing in progress');
+      assert.equal(arbitrate(manifest({ version: 9, session: 1 }), undefined, false, true, 0), 'ignore', 'a session already answered');
+      assert.equal(arbitrate(manifest({ session: 7, version: 5 }), cur, false, false, 0), 'ignore', 'the current session again');
+      assert.equal(arbitrate(manifest({ session: 8, issued: 200 }), cur, false, false, 100), 'adopt', 'same identity, new session');
+      assert.equal(arbitrate(manifest({ session: 8, issued: 200 }), cur, true, false, 100), 'adopt', 'a restarted publisher, even during probation');
+      // Every field of the identity counts: another chunk size, size or hash is another update, which supersedes.
+      for (const other of [{ chunk: 256 }, { size: 9_999 }, { sha256: 'b'.repeat(64) }, { version: 3 }, { version: 1 }, { kind: 'model' as const }])
+        assert.equal(arbitrate(manifest({ session: 8, issued: 200, ...other }), cur, false, false, 100), 'judge', JSON.stringify(other));
+      assert.equal(arbitrate(manifest({ session: 8, version: 3, issued: 200 }), cur, true, false, 100), 'busy', 'never past the boot switch');
+      assert.equal(arbitrate(manifest({ session: 8, version: 3, issued: 50 }), cur, false, false, 100), 'stale', 'issued before the current offer');
+      assert.equal(arbitrate(manifest({ session: 8, version: 3, issued: 50 }), undefined, false, false, 100), 'stale', 'issued before the newest taken');
     });
 
     it('the kept offer is a copy of its own, and packs back to the bytes that were signed', () => {
