@@ -43,7 +43,7 @@ export function checkChunk(v: string): number {
   return n;
 }
 
-/** `jerrywatt ota keygen|publish|status`: signed, device-pulled OTA over MQTT (docs/ota-protocol.md). */
+/** `jerrywatt ota keygen|publish|cancel|status`: signed, device-pulled OTA over MQTT (docs/ota-protocol.md). */
 export default function register(program: Command): void {
   const ota = program.command('ota').description('OTA over MQTT: signing keys, signed updates of firmware, app image or model, device status');
 
@@ -149,6 +149,37 @@ export default function register(program: Command): void {
       }
       if (r.devices.size === 0) throw new CliError('no device answered');
       if (!r.ok) throw new CliError('not every device accepted the update', 1);
+    });
+
+  ota
+    .command('cancel')
+    .description('cancel the update offered to a device or group: clears the retained offer, which the device takes as a cancel')
+    .option('--device <id>', 'target device id')
+    .option('--group <g>', 'target group (clears the group offer; devices still at it cancel)')
+    .option('--broker <url>', 'MQTT broker', 'mqtt://127.0.0.1:1883')
+    .option('--prefix <p>', 'topic prefix', 'esp')
+    .option('--timeout <ms>', 'how long to wait for the device to confirm', '5000')
+    .option('--username <name>', 'MQTT username')
+    .option('--password <pw>', 'MQTT password')
+    .addHelpText('after', '\nExit status: 0 when the update was cancelled or nothing was in progress; 1 when the device did not confirm.\nAn update past its boot switch is not cancelled: its probation decides (within otaProbeSec).\nExample: jerrywatt ota cancel --device dev1')
+    .action(async (o: { device?: string; group?: string; broker: string; prefix: string; timeout: string; username?: string; password?: string }) => {
+      if (!!o.device === !!o.group) throw new CliError('give exactly one of --device, --group');
+      const timeoutMs = int(o.timeout, '--timeout', 1);
+      const { cancelUpdate } = await import('../../ota/cancel.ts');
+      let r;
+      try {
+        r = await cancelUpdate({ url: o.broker, prefix: o.prefix, target: o.device ? { device: o.device } : { group: o.group! }, timeoutMs, username: o.username, password: o.password });
+      } catch (err) {
+        throw new CliError(`cancel: ${(err as Error).message}. Is the broker at ${o.broker} running?`);
+      }
+      const s = r.status;
+      const what = s?.kind ? `${s.kind} v${s.version} (session ${s.session})` : 'the update';
+      if (r.outcome === 'cleared') return void process.stdout.write(`group ${o.group}: offer cleared; devices still downloading it cancel\n`);
+      if (r.outcome === 'cancelled') return void process.stdout.write(`${o.device}: cancelled ${what}\n`);
+      if (r.outcome === 'idle') return void process.stdout.write(`${o.device}: nothing in progress (${s?.state ?? 'no status'}); offer cleared\n`);
+      if (r.outcome === 'probation')
+        return void process.stdout.write(`${o.device}: ${what} is past its boot switch; its probation decides${s?.endsIn !== undefined ? ` within ${Math.ceil(s.endsIn / 1000)} s` : ''}\n`);
+      throw new CliError(`${o.device}: no confirmation within ${timeoutMs} ms (last status: ${s?.state ?? 'none'}); is it online?`, 1);
     });
 
   ota
