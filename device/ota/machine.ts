@@ -8,9 +8,8 @@ export type OtaState = 'idle' | 'offered' | 'downloading' | 'verifying' | 'pendi
 export type OtaEvent =
   /** A signed offer passed every check (or superseded the update in progress). */
   | 'offer'
-  /** After a restart, a saved update picks up where it stood. */
+  /** After a restart, a saved update picks up where it stood (erase the rest and download, verify, or probation). */
   | 'resumeErase'
-  | 'resumeDownload'
   | 'resumeVerify'
   | 'resumeProbation'
   /** The slot range is erased; every chunk is in flash; the image verified and its slot was switched. */
@@ -36,7 +35,7 @@ type Table = { readonly [S in OtaState]: { readonly [E in OtaEvent]?: OtaState }
  * What a state with nothing in progress does: take an offer, resume a saved update, or give up one that cannot be read
  * back (fail); and after a rollback, report the firmware that could not be rolled back (fail).
  */
-const AT_REST = { offer: 'offered', fail: 'rejected', resumeErase: 'offered', resumeDownload: 'downloading', resumeVerify: 'verifying', resumeProbation: 'pending-verify' } as const;
+const AT_REST = { offer: 'offered', fail: 'rejected', resumeErase: 'offered', resumeVerify: 'verifying', resumeProbation: 'pending-verify' } as const;
 /** What ends an update before its boot switch (and what a newer offer does to it). */
 const ENDS = { fail: 'rejected', cancel: 'rejected', expire: 'rejected', stall: 'rejected', offer: 'offered' } as const;
 

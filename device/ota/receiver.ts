@@ -24,7 +24,7 @@ import { Probation } from './probation.ts';
 import { Reporter } from './reporter.ts';
 import { Stepper } from './stepper.ts';
 import { OtaStore } from './store.ts';
-import { busyReason, memOf, statusJson, type Busy, type Running } from './status.ts';
+import { busyReason, installedJson, memOf, statusJson, type Busy, type Running } from './status.ts';
 import { FRAME_HEADER_BYTES } from './frame.ts';
 import type { OtaClient, OtaOptions, OtaStats, Phase } from './types.ts';
 
@@ -51,6 +51,8 @@ export class OtaReceiver {
   private readonly probation: Probation;
   private readonly reporter: Reporter;
   private pollTimer = 0;
+  /** The image last accepted (from `otaLast` after a restart), to answer a re-offer of the very same image. */
+  private installed: { kind: string; version: number; sha256: string } | null = null;
 
   constructor(
     private readonly client: OtaClient,
@@ -156,10 +158,14 @@ export class OtaReceiver {
       return this.reporter.refuse(m.session, busyReason(b), 'thenCurrent', b);
     }
     s.answer(m.session);
-    if (action === 'stale') return this.reporter.refuse(m.session, 'stale offer: issued before the newest offer this device took', cur ? 'thenCurrent' : 'once');
     const accepted = this.st.get(SEQ_KEY[m.kind]) as number;
-    // Already installed (a re-sent or stale retained offer): answer without touching the retained status.
-    if (m.version === accepted) return this.reporter.refuse(m.session, `version ${accepted} is already installed`, 'thenCurrent');
+    // Already installed (a re-sent or stale retained offer): answer without touching the retained status. The very
+    // same image is answered accepted: a publisher restarted after the end still completes.
+    if (m.version === accepted) {
+      const i = this.installed;
+      if (i && i.kind === m.kind && i.version === m.version && i.sha256 === m.sha256) return this.reporter.answer(installedJson(m.session, m, this.running(), memOf(this.stats)), 'thenCurrent');
+      return this.reporter.refuse(m.session, `version ${accepted} is already installed`, 'thenCurrent');
+    }
     const label = this.slotFor(m.kind);
     const part = label ? this.n.partInfo(label) : undefined;
     const info = this.n.info();
@@ -177,6 +183,8 @@ export class OtaReceiver {
       formats: { app: APP_FORMAT, model: MODEL_FORMAT },
     });
     if (why) return this.reporter.refuse(m.session, why, cur ? 'thenCurrent' : 'retain');
+    // A stale offer (redelivered late) is answered, but is not the device's word: the retained status stays.
+    if (action === 'stale') return this.reporter.refuse(m.session, 'stale offer: issued before the newest offer this device took', cur ? 'thenCurrent' : 'once');
     if (cur) {
       // Superseded: the old update ends here; its publisher hears so under its own session.
       this.halt();
@@ -284,9 +292,11 @@ export class OtaReceiver {
     const saved = this.st.get('otaOffer') as ArrayBuffer | null;
     const prog = parseProgress(this.st.get('otaProg') as string);
     if (!saved || !prog) {
-      const last = (this.reporter.lastFinal = this.st.get('otaLast') as string);
-      const session = lastSession(last);
-      if (session) this.session.answer(session);
+      const last = lastFinal((this.reporter.lastFinal = this.st.get('otaLast') as string));
+      if (last) {
+        this.session.answer(last.session);
+        if (last.state === 'accepted') this.installed = last;
+      }
       return this.reporter.publish(true);
     }
     const offer = parseOffer(new Uint8Array(saved));
@@ -350,7 +360,10 @@ export class OtaReceiver {
   private end(event: OtaEvent, reason: string, publish = true): void {
     const m = this.session.manifest!;
     const to = this.machine.fire(event);
-    if (to === 'accepted') this.st.set(SEQ_KEY[m.kind], m.version);
+    if (to === 'accepted') {
+      this.st.set(SEQ_KEY[m.kind], m.version);
+      this.installed = m;
+    }
     this.halt();
     this.reason = reason;
     if (publish) this.reporter.publish(true);
@@ -428,12 +441,12 @@ export class OtaReceiver {
   }
 }
 
-/** The session named by a saved final status (0 when none). */
-function lastSession(json: string): number {
+/** What a saved final status names (null when none or unreadable). */
+function lastFinal(json: string): { state: string; session: number; kind: string; version: number; sha256: string } | null {
   try {
     const j = JSON.parse(json);
-    return j && typeof j.session === 'number' ? j.session : 0;
+    return j && typeof j.session === 'number' ? { state: String(j.state), session: j.session, kind: String(j.kind), version: Number(j.version), sha256: String(j.sha256) } : null;
   } catch (e) {
-    return 0;
+    return null;
   }
 }

@@ -34,6 +34,7 @@ export function statusJson(state: OtaState, reason: string, m: Manifest | undefi
     state,
     kind: m ? m.kind : '',
     version: m ? m.version : 0,
+    sha256: m ? m.sha256 : '',
     session: m ? m.session : 0,
     done: received !== null ? received : state === 'accepted' || state === 'pending-verify' || state === 'verifying' ? total : 0,
     total,
@@ -58,6 +59,11 @@ export interface Busy {
 /** A refused offer: names the refused session (the status of the current update, if any, follows it). */
 export function refusalJson(session: number, reason: string, running: Running, mem: Mem, busy?: Busy): string {
   return JSON.stringify(busy ? { state: 'rejected', session, reason, busy, running, mem } : { state: 'rejected', session, reason, running, mem });
+}
+
+/** The answer to an offer of the very image already installed (a restarted publisher after the end): accepted. */
+export function installedJson(session: number, m: Manifest, running: Running, mem: Mem): string {
+  return JSON.stringify({ state: 'accepted', session, kind: m.kind, version: m.version, reason: 'already installed', running, mem });
 }
 
 /** The reason of a `busy` refusal: what the device is busy with, and until when. */

@@ -11,7 +11,7 @@ import { parseOffer, packOffer, copyOffer, arbitrate, type Manifest } from '../.
 import { ChunkWindow } from '../../device/ota/window.ts';
 import { chunkBytes, chunkCount, eraseEnd, formatProgress, heldBytes, judgeFrame, parseProgress, savePoint, sectorOf, type Progress } from '../../device/ota/progress.ts';
 import { bootVerdict, probeVerdict, switched, type BootFacts } from '../../device/ota/probation-rules.ts';
-import { statusJson, refusalJson, lastFinalNow, type Running } from '../../device/ota/status.ts';
+import { statusJson, refusalJson, lastFinalNow, busyReason, type Running } from '../../device/ota/status.ts';
 import { checkModelHeader } from '../../device/ota/model-header.ts';
 import { buildManifest, signOffer } from '../../host/ota/offer.ts';
 
@@ -181,12 +181,16 @@ describe('OTA receiver rules (pure)', () => {
       const m = manifest({ size: 10_000, chunk: 1024 });
       assert.equal(
         statusJson('downloading', '', m, 3, running, mem),
-        '{"state":"downloading","kind":"app","version":2,"session":7,"done":3,"total":10,"reason":"","running":{"fw":"ota_0","app":"app_a","model":"","seq":[0,1,0]},"mem":{"peak":10,"held":20}}',
+        `{"state":"downloading","kind":"app","version":2,"sha256":"${'a'.repeat(64)}","session":7,"done":3,"total":10,"reason":"","running":{"fw":"ota_0","app":"app_a","model":"","seq":[0,1,0]},"mem":{"peak":10,"held":20}}`,
       );
+      assert.equal(JSON.parse(statusJson('downloading', '', m, 3, running, mem, 1500)).endsIn, 1500, 'while in progress: when it ends at the latest');
       assert.equal(JSON.parse(statusJson('verifying', '', m, null, running, mem)).done, 10, 'complete once downloaded');
       assert.equal(JSON.parse(statusJson('rejected', 'x', m, null, running, mem)).done, 0);
-      assert.deepEqual(JSON.parse(statusJson('idle', '', undefined, null, running, mem)), { state: 'idle', kind: '', version: 0, session: 0, done: 0, total: 0, reason: '', running, mem });
-      assert.deepEqual(JSON.parse(refusalJson(5, 'busy', running, mem)), { state: 'rejected', session: 5, reason: 'busy', running, mem });
+      assert.deepEqual(JSON.parse(statusJson('idle', '', undefined, null, running, mem)), { state: 'idle', kind: '', version: 0, sha256: '', session: 0, done: 0, total: 0, reason: '', running, mem });
+      assert.deepEqual(JSON.parse(refusalJson(5, 'bad signature', running, mem)), { state: 'rejected', session: 5, reason: 'bad signature', running, mem });
+      const busy = { kind: 'app', version: 2, session: 7, state: 'downloading' as const, endsIn: 61_200 };
+      assert.equal(busyReason(busy), 'busy: app v2 (session 7) is downloading; ends within 62 s');
+      assert.deepEqual(JSON.parse(refusalJson(5, busyReason(busy), running, mem, busy)).busy, busy);
     });
 
     it('the last final status is republished with what runs now', () => {
