@@ -167,10 +167,11 @@ export async function publishUpdate(o: PublishOptions): Promise<PublishResult> {
       after(o.timeoutMs ?? 600_000, () => ((end = 'timeout'), resolve()));
       onAbort = () => ((end = 'aborted'), resolve());
       o.signal?.addEventListener('abort', onAbort, { once: true });
-      client.on('message', (topic, payload) => {
+      client.on('message', (topic, payload, packet) => {
         if (topic === offerTopic) {
-          // Someone else's offer on our topic: a newer publisher took over; its retained offer must stay.
-          if (payload.length && !ourOffer.equals(payload)) replaced = true;
+          // Someone else's offer published on our topic after ours: a newer publisher took over; its retained offer
+          // must stay. (A retained one delivered on subscribe is from before us: ours replaces it.)
+          if (offerSent && !packet.retain && payload.length && !ourOffer.equals(payload)) replaced = true;
           return;
         }
         const parts = topic.split('/');
