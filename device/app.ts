@@ -3,7 +3,7 @@
  * The settings are read once, here, and each part gets what it needs; the parts are joined here too (a verified
  * model goes from the OTA receiver to the meter detector through `onModel` below, nowhere else).
  */
-import { readBootSettings, readSetting, writeState, type BootSettings } from './settings/read.ts';
+import { readSetting, writeState, type BootSettings } from './settings/read.ts';
 import { SETTINGS } from './settings/keys.ts';
 import { WifiLink } from './net/wifi.ts';
 import { MqttClient } from './mqtt/client.ts';
@@ -34,8 +34,8 @@ export class App {
   private readonly errorLimit = new RateLimit(5, 10, () => native.millis());
   private lastReport: LedReport | null = null;
 
-  constructor() {
-    const s = (this.settings = readBootSettings());
+  constructor(settings: BootSettings) {
+    const s = (this.settings = settings);
     this.topics = makeTopics(s.topicPrefix, s.deviceId);
     this.bootCount = readSetting('bootCount') + 1;
     writeState('bootCount', this.bootCount);
@@ -154,10 +154,10 @@ export class App {
         this.led.duplicates++;
         return;
       }
-      if (v === 'budget') return this.reportError('command refused: too many sequenced commands for the flash-write budget; send it again in a few seconds', { topic, id: cmd.id });
+      if (v === 'budget') return this.reportError('command refused: over the flash-write budget, send it again', { topic, id: cmd.id });
     } else if (info && info.retain) {
       // A retained command without a sequence would be applied again at every boot and reconnect.
-      return this.reportError('retained command without from/seq ignored: it would be applied at every boot', { topic });
+      return this.reportError('retained command without from/seq ignored', { topic });
     }
     this.led.apply(cmd);
   }

@@ -4,11 +4,14 @@
  * OTA receiver itself (device/app.ts).
  */
 import type { MeterSettings } from '../settings/read.ts';
+import { parseIdList } from '../ids.ts';
 import { parseRegisterMap } from './registers.ts';
 import { MeterDetector, type DetectorHost } from './detector.ts';
 
 export function startMeterDetector(host: DetectorHost, where: { topicPrefix: string; deviceId: string; ledPin: number }, s: MeterSettings): MeterDetector | null {
-  const meters = s.meters.split(',').map((m) => m.trim()).filter((m) => m.length > 0 && m.indexOf('/') < 0 && m.indexOf('+') < 0 && m.indexOf('#') < 0);
+  // Meter ids become topic levels: an invalid one is reported and not watched.
+  const { ids: meters, errors } = parseIdList('meter', s.meters);
+  for (let i = 0; i < errors.length; i++) host.reportError('meter not watched: ' + errors[i], { setting: 'meters' });
   // Watching no meter, the detector stays out of the way: no pins, no subscriptions, no say over models.
   if (!meters.length) return null;
   const map = parseRegisterMap(s.meterRegs);

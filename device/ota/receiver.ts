@@ -27,6 +27,7 @@ import { OtaStore } from './store.ts';
 import { busyReason, installedJson, memOf, statusJson, type Busy, type Running } from './status.ts';
 import { FRAME_HEADER_BYTES } from './frame.ts';
 import type { OtaClient, OtaOptions, OtaStats, Phase } from './types.ts';
+import { makeTopics } from '../topics.ts';
 
 export type { OtaClient, OtaOptions, OtaState };
 
@@ -60,8 +61,8 @@ export class OtaReceiver {
   ) {
     const n = (this.n = o.native ?? native);
     this.st = new OtaStore(n);
-    const base = `${o.prefix}/${o.deviceId}/ota/`;
-    this.t = { offer: base + 'offer', group: `${o.prefix}/group/${o.group}/ota/offer`, data: base + 'data', req: base + 'req', status: base + 'status' };
+    const t = makeTopics(o.prefix, o.deviceId, o.group);
+    this.t = { offer: t.otaOffer, group: t.otaGroupOffer, data: t.otaData, req: t.otaReq, status: t.otaStatus };
     // A step that throws is reported by the runtime, which restarts later: the hash contexts must not stay taken.
     this.stepper = new Stepper(n, () => this.verifier.stop());
     this.session = new OtaSession(n, this.st, o.stallSec * 1000);
@@ -90,7 +91,7 @@ export class OtaReceiver {
     const { client, t } = this;
     client.on('message', (topic, payload) => {
       if (topic === t.data) this.onFrame(payload);
-      else if (topic === t.offer || topic === t.group) this.onOffer(payload, topic);
+      else if (topic === t.offer || (t.group !== '' && topic === t.group)) this.onOffer(payload, topic);
     });
     client.on('connect', () => {
       this.transfer.lost();
@@ -184,7 +185,7 @@ export class OtaReceiver {
     });
     if (why) return this.reporter.refuse(m.session, why, cur ? 'thenCurrent' : 'retain');
     // A stale offer (redelivered late) is answered, but is not the device's word: the retained status stays.
-    if (action === 'stale') return this.reporter.refuse(m.session, 'stale offer: issued before the newest offer this device took', cur ? 'thenCurrent' : 'once');
+    if (action === 'stale') return this.reporter.refuse(m.session, 'stale offer', cur ? 'thenCurrent' : 'once');
     if (cur) {
       // Superseded: the old update ends here; its publisher hears so under its own session.
       this.halt();
@@ -206,7 +207,7 @@ export class OtaReceiver {
     // (a publisher clears its offer once the update ended: the retained status already says how).
     if (!inProgress(s) || s === 'pending-verify') return;
     if (this.session.topic && this.session.topic !== topic) return;
-    this.end('cancel', 'cancelled: the offer was withdrawn');
+    this.end('cancel', 'cancelled');
   }
 
   // --- the transfer

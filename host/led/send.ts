@@ -5,11 +5,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import mqtt from 'mqtt';
+import { mqttAuthOptions, type BrokerConnection } from '../mqtt/connect.ts';
+import { FLEET_ID, SUFFIX, fleetLedSetTopic, topicOf } from '../../device/topics.ts';
 
 export type LedState = 'on' | 'off' | 'toggle';
 
 export interface LedSendOptions {
-  broker: string;
+  /** The broker, credentials and TLS material (host/mqtt/connect.ts). */
+  connection: BrokerConnection;
   prefix: string;
   /** Device id, or 'all' for the fleet topic. */
   device: string;
@@ -17,8 +20,6 @@ export interface LedSendOptions {
   pin?: number;
   blink?: { periodMs: number; count: number };
   timeoutMs: number;
-  username?: string;
-  password?: string;
   /** The sender and this command's sequence number (host/led/sender.ts). */
   from: string;
   seq: number;
@@ -52,19 +53,20 @@ export async function sendLedCommand(o: LedSendOptions): Promise<LedSendResult> 
   const cmd: Record<string, unknown> = { state: o.state, id: o.id ?? randomUUID().slice(0, 8), from: o.from, seq: o.seq };
   if (o.pin !== undefined) cmd.pin = o.pin;
   if (o.blink) cmd.blink = o.blink;
-  const fleet = o.device === 'all';
+  const fleet = o.device === FLEET_ID;
   const p = o.prefix;
-  const client = mqtt.connect(o.broker, { username: o.username, password: o.password, reconnectPeriod: 0, connectTimeout: o.timeoutMs, clientId: `jerrywatt-led-${randomUUID().slice(0, 8)}` });
+  const url = o.connection.url;
+  const client = mqtt.connect(url, { ...mqttAuthOptions(o.connection), reconnectPeriod: 0, connectTimeout: o.timeoutMs, clientId: `jerrywatt-led-${randomUUID().slice(0, 8)}` });
   const answers: LedAnswer[] = [];
   try {
     await new Promise<void>((resolve, reject) => {
       client.once('connect', () => resolve());
-      client.once('error', (err) => reject(new LedSendError(`cannot connect to ${o.broker}: ${err.message}`)));
-      client.once('close', () => reject(new LedSendError(`cannot connect to ${o.broker}`)));
+      client.once('error', (err) => reject(new LedSendError(`cannot connect to ${url}: ${err.message}`)));
+      client.once('close', () => reject(new LedSendError(`cannot connect to ${url}`)));
     });
     client.removeAllListeners('close');
     const target = fleet ? '+' : o.device;
-    await client.subscribeAsync([`${p}/${target}/led/state`, `${p}/${target}/error`], { qos: 1 });
+    await client.subscribeAsync([topicOf(p, target, SUFFIX.ledState), topicOf(p, target, SUFFIX.error)], { qos: 1 });
     let timedOut = false;
     const done = new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
@@ -86,15 +88,16 @@ export async function sendLedCommand(o: LedSendOptions): Promise<LedSendResult> 
         } catch {
           return;
         }
-        if (topic.endsWith('/error')) {
-          if (String(body.topic ?? '').endsWith('/led/set')) answered({ device: dev, error: String(body.error) });
+        if (typeof body !== 'object' || body === null) return; // `null` or a number from a peer: not a report
+        if (topic.endsWith('/' + SUFFIX.error)) {
+          if (String(body.topic ?? '').endsWith('/' + SUFFIX.ledSet)) answered({ device: dev, error: String(body.error) });
           return;
         }
         const r = body as unknown as StateReport;
         if (r.id === cmd.id) answered({ device: dev, report: r }); // else a retained report from before this command
       });
     });
-    const topic = fleet ? `${p}/all/led/set` : `${p}/${o.device}/led/set`;
+    const topic = fleet ? fleetLedSetTopic(p) : topicOf(p, o.device, SUFFIX.ledSet);
     await client.publishAsync(topic, JSON.stringify(cmd), { qos: 1 });
     await done;
     return { command: cmd, answers, timedOut };

@@ -5,15 +5,16 @@
  */
 import mqtt from 'mqtt';
 import { RealClock, type Clock } from '../sim/clock.ts';
+import { mqttAuthOptions, type BrokerConnection } from '../mqtt/connect.ts';
+import { DEFAULT_PREFIX, SUFFIX, groupOtaOfferTopic, topicOf } from '../../device/topics.ts';
 
 export interface CancelOptions {
-  url: string;
+  /** The broker, credentials and TLS material. */
+  connection: BrokerConnection;
   prefix?: string;
   target: { device: string } | { group: string };
   /** How long to wait for the device's answer, ms. */
   timeoutMs?: number;
-  username?: string;
-  password?: string;
   clock?: Clock;
 }
 
@@ -28,18 +29,18 @@ export interface CancelResult {
 const IN_PROGRESS = new Set(['offered', 'downloading', 'verifying']);
 
 export async function cancelUpdate(o: CancelOptions): Promise<CancelResult> {
-  const prefix = o.prefix ?? 'esp';
+  const prefix = o.prefix ?? DEFAULT_PREFIX;
   const clock = o.clock ?? new RealClock();
   const isGroup = !('device' in o.target);
-  const offerTopic = 'device' in o.target ? `${prefix}/${o.target.device}/ota/offer` : `${prefix}/group/${o.target.group}/ota/offer`;
-  const client = await mqtt.connectAsync(o.url, { clean: true, reconnectPeriod: 0, username: o.username, password: o.password });
+  const offerTopic = 'device' in o.target ? topicOf(prefix, o.target.device, SUFFIX.otaOffer) : groupOtaOfferTopic(prefix, o.target.group);
+  const client = await mqtt.connectAsync(o.connection.url, { clean: true, reconnectPeriod: 0, ...mqttAuthOptions(o.connection) });
   let timer: unknown;
   try {
     if (isGroup) {
       await client.publishAsync(offerTopic, Buffer.alloc(0), { qos: 1, retain: true });
       return { outcome: 'cleared', status: null };
     }
-    const statusTopic = `${prefix}/${(o.target as { device: string }).device}/ota/status`;
+    const statusTopic = topicOf(prefix, (o.target as { device: string }).device, SUFFIX.otaStatus);
     const marker = `${prefix}/jw-cancel/${Math.random().toString(16).slice(2)}`;
     let current: CancelResult['status'] = null;
     let phase: 'retained' | 'waiting' = 'retained';

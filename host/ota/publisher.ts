@@ -8,6 +8,8 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { encodeFrame, readRequest } from '../../device/ota/frame.ts';
 import type { Manifest } from '../../device/ota/manifest.ts';
 import { RealClock, type Clock } from '../sim/clock.ts';
+import { mqttAuthOptions, type BrokerConnection } from '../mqtt/connect.ts';
+import { DEFAULT_PREFIX, SUFFIX, anyIdFilter, groupOtaOfferTopic, topicOf } from '../../device/topics.ts';
 
 export type FinalState = 'accepted' | 'rejected' | 'rolled-back' | 'timeout' | 'aborted';
 
@@ -43,6 +45,10 @@ export interface PublishOptions {
   repeatMaxMs?: number;
   username?: string;
   password?: string;
+  /** PEM TLS material (host/mqtt/connect.ts). */
+  ca?: string;
+  cert?: string;
+  key?: string;
   onProgress?: (p: DeviceProgress) => void;
   /** Leave the retained offer in place at the end (tests of late joiners). */
   keepOffer?: boolean;
@@ -83,7 +89,7 @@ interface StatusMsg {
  * unless another offer has replaced it on the topic meanwhile (a newer publisher's: clearing would cancel that).
  */
 export async function publishUpdate(o: PublishOptions): Promise<PublishResult> {
-  const prefix = o.prefix ?? 'esp';
+  const prefix = o.prefix ?? DEFAULT_PREFIX;
   const clock = o.clock ?? new RealClock();
   const m = o.manifest;
   const total = Math.ceil(m.size / m.chunk);
@@ -91,7 +97,7 @@ export async function publishUpdate(o: PublishOptions): Promise<PublishResult> {
   const frames: Uint8Array[] = [];
   for (let i = 0; i < total; i++) frames.push(encodeFrame(m.session, i, o.image.subarray(i * m.chunk, Math.min(m.size, (i + 1) * m.chunk))));
   const isGroup = m.target.device === undefined;
-  const offerTopic = !isGroup ? `${prefix}/${m.target.device}/ota/offer` : `${prefix}/group/${m.target.group}/ota/offer`;
+  const offerTopic = !isGroup ? topicOf(prefix, m.target.device!, SUFFIX.otaOffer) : groupOtaOfferTopic(prefix, m.target.group!);
   const devices = new Map<string, DeviceProgress>();
   const expect = new Set(o.expect ?? (!isGroup ? [m.target.device!] : []));
   if (!isGroup) expect.add(m.target.device!);
@@ -99,7 +105,7 @@ export async function publishUpdate(o: PublishOptions): Promise<PublishResult> {
   let offers = 0;
   if (o.signal?.aborted) return finish(devices, 'aborted', 'aborted before the offer was sent', offers);
 
-  const client: MqttClient = await mqtt.connectAsync(o.url, { clean: true, reconnectPeriod: 500, username: o.username, password: o.password, clientId: `jw-ota-pub-${m.session.toString(16)}` });
+  const client: MqttClient = await mqtt.connectAsync(o.url, { clean: true, reconnectPeriod: 500, ...mqttAuthOptions(o), clientId: `jw-ota-pub-${m.session.toString(16)}` });
   // Everything started from here on is stopped in the finally block, whatever throws.
   const timers = new Set<unknown>();
   const after = (ms: number, fn: () => void): unknown => {
@@ -175,9 +181,10 @@ export async function publishUpdate(o: PublishOptions): Promise<PublishResult> {
           return;
         }
         const parts = topic.split('/');
-        if (parts.length !== 4 || parts[2] !== 'ota') return;
+        const suffix = parts[2] + '/' + parts[3];
+        if (parts.length !== 4 || (suffix !== SUFFIX.otaReq && suffix !== SUFFIX.otaStatus)) return;
         const id = parts[1]!;
-        if (parts[3] === 'req') {
+        if (suffix === SUFFIX.otaReq) {
           const r = readRequest(payload);
           if (typeof r === 'string' || r.session !== m.session) return;
           // A device offer is served to its device only; a group offer to whoever asks (and they then count).
@@ -187,12 +194,12 @@ export async function publishUpdate(o: PublishOptions): Promise<PublishResult> {
           if (!d.firstRequestAt) d.firstRequestAt = clock.now();
           for (const [first, count] of r.ranges) {
             for (let i = first; i < first + count && i < total; i++) {
-              client.publish(`${prefix}/${id}/ota/data`, frames[i] as Buffer, { qos: 0 });
+              client.publish(topicOf(prefix, id, SUFFIX.otaData), frames[i] as Buffer, { qos: 0 });
               d.framesSent++;
               d.bytesSent += frames[i]!.length - 16;
             }
           }
-        } else if (parts[3] === 'status') {
+        } else {
           const d = devices.get(id);
           if (!d || FINAL.has(d.state)) return; // not a targeted device, or already final
           let s: StatusMsg;
@@ -217,7 +224,7 @@ export async function publishUpdate(o: PublishOptions): Promise<PublishResult> {
         }
       });
       client
-        .subscribeAsync([`${prefix}/+/ota/req`, `${prefix}/+/ota/status`, offerTopic], { qos: 1 })
+        .subscribeAsync([anyIdFilter(prefix, SUFFIX.otaReq), anyIdFilter(prefix, SUFFIX.otaStatus), offerTopic], { qos: 1 })
         .then(() => {
           if (end !== 'done' || o.signal?.aborted) return resolve();
           sendOffer();
@@ -274,8 +281,8 @@ export interface RetainedStatus {
  * published by this client after it arrives after them (one connection, in order), so the wait ends on an event;
  * `waitMs` bounds it when the broker does not echo the marker.
  */
-export async function readStatuses(url: string, prefix = 'esp', waitMs = 1000, auth: { username?: string; password?: string } = {}, clock: Clock = new RealClock()): Promise<RetainedStatus[]> {
-  const client = await mqtt.connectAsync(url, { clean: true, reconnectPeriod: 0, ...auth });
+export async function readStatuses(url: string, prefix = DEFAULT_PREFIX, waitMs = 1000, auth: Omit<BrokerConnection, 'url'> = {}, clock: Clock = new RealClock()): Promise<RetainedStatus[]> {
+  const client = await mqtt.connectAsync(url, { clean: true, reconnectPeriod: 0, ...mqttAuthOptions(auth) });
   const out = new Map<string, RetainedStatus>();
   const marker = `${prefix}/jw-status-reader/${Math.random().toString(16).slice(2)}`;
   let timer: unknown;
@@ -293,7 +300,7 @@ export async function readStatuses(url: string, prefix = 'esp', waitMs = 1000, a
         }
       });
     });
-    await client.subscribeAsync([`${prefix}/+/ota/status`, marker], { qos: 1 });
+    await client.subscribeAsync([anyIdFilter(prefix, SUFFIX.otaStatus), marker], { qos: 1 });
     await client.publishAsync(marker, 'x', { qos: 1 });
     await done;
   } finally {

@@ -37,8 +37,10 @@ for (const kind of ['aedes', 'mosquitto'] as BrokerKind[]) {
     it('a publisher killed mid-way and restarted with another chunk size completes the update (chunk size is part of the identity)', async () => {
       const d = w.device();
       const img = await runnableAppImage(2, 120 * 1024);
+      starve(60);
       const r1 = await w.publish(d, { kind: 'app', version: 2, image: img, chunk: 256 }, killWhen((done) => done >= 40));
       assert.equal(r1.devices.get('dev1')!.state, 'aborted');
+      heal();
       const r2 = await w.publish(d, { kind: 'app', version: 2, image: img });
       assert.ok(r2.ok, JSON.stringify([...r2.devices.values()]));
       assert.ok(r2.devices.get('dev1')!.framesSent >= Math.ceil(img.length / 4096), 'the new transfer was served in full 4 KB chunks');
@@ -116,13 +118,13 @@ for (const kind of ['aedes', 'mosquitto'] as BrokerKind[]) {
       starve(5);
       const run = w.publish(d, { kind: 'app', version: 2, image: img }, { keepOffer: true });
       await eventually(() => statuses(d).some((s) => s?.state === 'downloading'), 'downloading', { rounds: 2000 });
-      const c = await cancelUpdate({ url: w.url, target: { device: 'dev1' }, clock: d.clock, timeoutMs: 30_000 });
+      const c = await cancelUpdate({ connection: { url: w.url }, target: { device: 'dev1' }, clock: d.clock, timeoutMs: 30_000 });
       assert.equal(c.outcome, 'cancelled', JSON.stringify(c));
       assert.match(c.status!.reason!, /cancelled/);
       const r = await run;
       assert.equal(r.devices.get('dev1')!.state, 'rejected');
       heal();
-      const again = await cancelUpdate({ url: w.url, target: { device: 'dev1' }, clock: d.clock, timeoutMs: 30_000 });
+      const again = await cancelUpdate({ connection: { url: w.url }, target: { device: 'dev1' }, clock: d.clock, timeoutMs: 30_000 });
       assert.equal(again.outcome, 'idle', 'nothing in progress any more');
       const model = await testModelBin(1);
       assert.ok((await w.publish(d, { kind: 'model', version: 1, image: model })).ok);
