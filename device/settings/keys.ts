@@ -39,6 +39,7 @@ export const SETTINGS = {
   otaPubKey: { key: 'otaPubKey', store: 'settings', type: 'blob', default: null, meaning: 'OTA manifest public key, SPKI DER (ECDSA P-256)' },
   otaWindow: { key: 'otaWindow', store: 'settings', type: 'i32', default: 5, meaning: 'OTA: chunks requested at once (the receive window; in-flight bytes <= window x chunk); 5 x 4 KB frames stay inside the firmware\'s 24 KB MQTT queue budget (JERRYWATT_MQTT_QUEUE_BUDGET_KB)' },
   otaProbeSec: { key: 'otaProbeSec', store: 'settings', type: 'i32', default: 60, meaning: 'OTA: probation deadline after booting a new firmware or app image, seconds' },
+  otaStallSec: { key: 'otaStallSec', store: 'settings', type: 'i32', default: 120, meaning: 'OTA: a transfer with no new chunk for this many seconds is abandoned (rejected "stalled"), also across restarts' },
   otaHeapMin: { key: 'otaHeapMin', store: 'settings', type: 'i32', default: 8192, meaning: 'OTA: probation fails when the free JS heap is below this many bytes' },
   // meter telemetry and on-device anomaly detection (device/meter, docs/anomaly.md)
   meters: { key: 'meters', store: 'settings', type: 'str', default: '', meaning: 'meter ids to watch, comma-separated (topics <prefix>/<meter>/modbus); empty watches none' },
@@ -61,6 +62,8 @@ export const SETTINGS = {
   otaOffer: { key: 'otaOffer', store: 'state', type: 'blob', default: null, meaning: 'OTA: the signed offer of the update in progress (re-verified on resume)' },
   otaProg: { key: 'otaProg', store: 'state', type: 'str', default: '', meaning: 'OTA: phase,session,doneChunks,crcOfDone,probeBoots,slot of the update in progress' },
   otaLast: { key: 'otaLast', store: 'state', type: 'str', default: '', meaning: 'OTA: last final status (JSON), republished after a restart' },
+  otaIssued: { key: 'otaIssued', store: 'state', type: 'str', default: '', meaning: 'OTA: issue time (ms since the epoch) of the newest offer taken; an offer issued earlier is stale and never started' },
+  ledSeq: { key: 'ledSq', store: 'state', type: 'str', default: '', meaning: 'LED: last applied sequence of one sender, "<stamp> <seq> <sender>", one key per slot ledSq0..ledSq31 (device/led/senders.ts)' },
   modelSlot: { key: 'modelSlot', store: 'state', type: 'str', default: '', meaning: 'model slot in use (model_a|model_b); empty means none installed' },
 } as const satisfies Record<string, SettingDef>;
 
