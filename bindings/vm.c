@@ -225,6 +225,17 @@ static int register_magic_strings(const jw_loaded_app_t *app) {
 
 uint32_t jw_vm_magic_string_count(void) { return magic_count; }
 
+static int engine_up;
+
+void jw_vm_heap_report(const char *when) {
+  if (!engine_up) return;
+  jerry_heap_stats_t s;
+  memset(&s, 0, sizeof s);
+  jerry_heap_stats(&s);
+  jw_log(JW_LOG_INFO, "vm", "heap %s: used %u peak %u size %u magic %u", when, (unsigned)s.allocated_bytes, (unsigned)s.peak_allocated_bytes,
+         (unsigned)s.size, (unsigned)magic_count);
+}
+
 static jerry_value_t run_payload(const jw_loaded_app_t *app) {
   const uint8_t *p = app->payload;
   size_t n = app->header.payload_size;
@@ -251,7 +262,9 @@ static jerry_value_t run_payload(const jw_loaded_app_t *app) {
 int jw_vm_run(const jw_loaded_app_t *app, const jw_vm_config_t *config) {
   cfg = config;
   jw_app_slot = app->slot;
-  jerry_init(JERRY_INIT_EMPTY);
+  jerry_init(cfg->mem_stats ? JERRY_INIT_MEM_STATS : JERRY_INIT_EMPTY);
+  if (cfg->mem_stats) jerry_log_set_level(JERRY_LOG_LEVEL_DEBUG); /* the breakdown is printed at debug level */
+  engine_up = 1;
   if (!register_magic_strings(app)) jw_log(JW_LOG_ERROR, "vm", "app image: bad literal table; the snapshot will not run");
   jerry_arraybuffer_allocator(ab_alloc, ab_free, NULL);
   jerry_promise_on_event(JERRY_PROMISE_EVENT_FILTER_ERROR, promise_cb, NULL);
@@ -284,6 +297,7 @@ int jw_vm_run(const jw_loaded_app_t *app, const jw_vm_config_t *config) {
   jw_sys_release();
   for (int i = 0; i < n_rejected; i++) jerry_value_free(rejected[i]);
   n_rejected = 0;
+  engine_up = 0;
   jerry_cleanup();
   free(magic_items);
   magic_items = NULL;
