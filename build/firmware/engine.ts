@@ -38,7 +38,7 @@ export function engineHash(path = CONFIG_PATH): string {
 /** Options that are CMake cache variables of JerryScript 3.0 (jerry-core/CMakeLists.txt); others are C defines. */
 const CMAKE_OPTIONS = new Set([
   'JERRY_SNAPSHOT_EXEC', 'JERRY_SNAPSHOT_SAVE', 'JERRY_MEM_STATS', 'JERRY_VM_HALT', 'JERRY_PROMISE_CALLBACK',
-  'JERRY_LINE_INFO', 'JERRY_ERROR_MESSAGES', 'JERRY_LOGGING', 'JERRY_CPOINTER_32_BIT',
+  'JERRY_LINE_INFO', 'JERRY_ERROR_MESSAGES', 'JERRY_LOGGING', 'JERRY_CPOINTER_32_BIT', 'JERRY_VM_THROW',
 ]);
 
 /** `cmake` arguments for a JerryScript build with exactly these options (plus what the caller adds). */
