@@ -82,7 +82,8 @@ export const deviceBuildOptions = {
   legalComments: 'none',
   metafile: true,
   logLevel: 'silent',
-  // Lowered rather than refused by the engine: #private updates and static blocks (engine.md).
+  // Lowered rather than refused by the engine: #private updates and static blocks (engine.md). Arrow functions are
+  // lowered after esbuild by build/lower-arrows.ts (esbuild's own arrow lowering breaks derived constructors).
   supported: { 'class-private-field': false, 'class-private-method': false, 'class-static-blocks': false },
   plugins: [engineGuard],
 };

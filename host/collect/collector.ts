@@ -18,6 +18,7 @@ import { seedFromDir } from './resume.ts';
 import type { RotationPolicy } from './rotation.ts';
 import { CsvWriter, DEFAULT_FILE_REGISTERS, type WriterIo } from './writer.ts';
 import { mqttAuthOptions } from '../mqtt/connect.ts';
+import { printable } from '../text/sanitize.ts';
 
 export interface CollectorOptions {
   url: string;
@@ -104,7 +105,7 @@ export async function startCollector(opts: CollectorOptions): Promise<Collector>
   };
   const onBad = (reason: BadReason, detail: string, topic: string) => {
     stats.bad[reason] = (stats.bad[reason] ?? 0) + 1;
-    limited(reason, `collect: bad payload on ${topic}: ${reason}: ${detail}`);
+    limited(reason, `collect: bad payload on ${printable(topic)}: ${reason}: ${printable(detail)}`);
   };
 
   const clientOpts: IClientOptions = {
@@ -142,7 +143,7 @@ export async function startCollector(opts: CollectorOptions): Promise<Collector>
     }
     if (!writer.hasFile(r.register)) {
       stats.unknownRegister++;
-      limited('unknown-register', `collect: register ${r.register} on ${topic} is not in the register map: written to the all-messages file only`);
+      limited('unknown-register', `collect: register ${r.register} on ${printable(topic)} is not in the register map: written to the all-messages file only`);
     }
     writer.write(r, topic);
     stats.written++;

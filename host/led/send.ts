@@ -8,6 +8,7 @@ import { CliError } from '../cli/errors.ts';
 import { mqttAuthOptions } from '../mqtt/connect.ts';
 import { FLEET_ID, SUFFIX, fleetLedSetTopic, topicOf } from '../../device/topics.ts';
 import type { LedCliOptions } from '../cli/commands/led.ts';
+import { printableValue as shown } from '../text/sanitize.ts';
 
 interface StateReport {
   pin: number;
@@ -56,9 +57,10 @@ export async function sendLedCommand(state: 'on' | 'off' | 'toggle', opts: LedCl
         } catch {
           return;
         }
+        if (typeof body !== 'object' || body === null) return; // `null` or a number from a peer: not a report
         if (topic.endsWith('/' + SUFFIX.error)) {
           if (String(body.topic ?? '').endsWith('/' + SUFFIX.ledSet)) {
-            process.stderr.write(`${dev}: error: ${String(body.error)}\n`);
+            process.stderr.write(`${shown(dev)}: error: ${shown(body.error)}\n`);
             failed = true;
             seen.add(dev);
             if (!fleet) {
@@ -71,7 +73,7 @@ export async function sendLedCommand(state: 'on' | 'off' | 'toggle', opts: LedCl
         const r = body as unknown as StateReport;
         if (r.id !== cmd.id) return; // a retained report from before this command
         seen.add(dev);
-        process.stdout.write(`${dev}: LED on pin ${r.pin} is ${r.state}${r.blinking ? ' (blinking)' : ''}\n`);
+        process.stdout.write(`${shown(dev)}: LED on pin ${shown(r.pin)} is ${shown(r.state)}${r.blinking ? ' (blinking)' : ''}\n`);
         if (!fleet) {
           clearTimeout(timer);
           resolve();

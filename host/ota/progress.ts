@@ -1,8 +1,18 @@
 /** One progress bar per device on stderr when it is a TTY; otherwise a line per state change. */
 import cliProgress from 'cli-progress';
 import type { DeviceProgress } from './publisher.ts';
+import { printableValue } from '../text/sanitize.ts';
 
+/** Ids, states and reasons come from devices: shown with their control characters escaped. */
 export function progressView(total: number): { update: (p: DeviceProgress) => void; stop: () => void } {
+  const v = terminalView(total);
+  return {
+    update: (p) => v.update({ ...p, id: printableValue(p.id), state: printableValue(p.state) as DeviceProgress['state'], reason: p.reason ? printableValue(p.reason) : p.reason }),
+    stop: v.stop,
+  };
+}
+
+function terminalView(total: number): { update: (p: DeviceProgress) => void; stop: () => void } {
   if (!process.stderr.isTTY) {
     const seen = new Map<string, string>();
     return {

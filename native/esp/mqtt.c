@@ -4,12 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "esp_crt_bundle.h"
 #include "mqtt_client.h"
 #include "sdkconfig.h"
 #include "jw_events.h"
 #include "jw_log.h"
 #include "jw_mqtt.h"
 #include "jw_mqtt_asm.h"
+#include "mqtt_verify.h"
 
 typedef struct {
   int handle;
@@ -116,7 +118,11 @@ int jw_mqtt_connect(const jw_mqtt_options_t *o) {
   esp_mqtt_client_config_t cfg;
   memset(&cfg, 0, sizeof cfg);
   cfg.broker.address.uri = c->strings[0];
-  cfg.broker.verification.certificate = c->strings[4];
+  switch (jw_mqtt_verify(tls, c->strings[4])) {
+    case JW_VERIFY_CA: cfg.broker.verification.certificate = c->strings[4]; break;
+    case JW_VERIFY_BUNDLE: cfg.broker.verification.crt_bundle_attach = esp_crt_bundle_attach; break;
+    case JW_VERIFY_NONE: break;
+  }
   cfg.credentials.client_id = c->strings[1];
   cfg.credentials.username = c->strings[2];
   cfg.credentials.authentication.password = c->strings[3];

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 import { addConnectionOptions, resolveConnection, type ConnectionFlags } from '../connection.ts';
+import { requireId, requirePrefix } from '../ids.ts';
 
 export interface LedCliOptions {
   device: string;
@@ -33,6 +34,8 @@ export default function register(program: Command): void {
       if (!['on', 'off', 'toggle'].includes(state)) throw new CliError(`state must be on, off or toggle, got "${state}"`);
       const c = await resolveConnection(flags);
       const opts: LedCliOptions = { ...flags, broker: c.url, prefix: c.prefix, username: c.username, password: c.password, ca: c.ca, cert: c.cert, key: c.key };
+      if (opts.device !== 'all') requireId('device', opts.device, '--device');
+      requirePrefix(opts.prefix);
       const { sendLedCommand } = await import('../../led/send.ts');
       const code = await sendLedCommand(state as 'on' | 'off' | 'toggle', opts);
       process.exitCode = code;

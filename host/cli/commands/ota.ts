@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { CliError } from '../errors.ts';
 import { addConnectionOptions, resolveConnection, type ConnectionFlags } from '../connection.ts';
+import { optionalId, requireIdList, requirePrefix } from '../ids.ts';
 
 interface PublishCli extends ConnectionFlags {
   device?: string;
@@ -72,8 +73,13 @@ export default function register(program: Command): void {
   addConnectionOptions(publish, { brokerDefault: 'mqtt://127.0.0.1:1883', keyTaken: true })
     .addHelpText('after', '\nExit status: 0 when every device accepted; 1 when any rejected, rolled back or timed out.\nExample: jerrywatt ota publish --device dev1 --kind app --file dist/device/app.img --version 2 --key ota-signing.key')
     .action(async (o: PublishCli) => {
+      // Ids become topic levels: a wildcard would subscribe to the whole fleet, a '/' to another device's topics.
+      optionalId('device', o.device, '--device');
+      optionalId('group', o.group, '--group');
       if (!!o.device === !!o.group) throw new CliError('give exactly one of --device, --group');
       if (o.kind !== 'firmware' && o.kind !== 'app' && o.kind !== 'model') throw new CliError(`--kind must be firmware, app or model, got "${o.kind}"`);
+      const expect = o.expect === undefined ? undefined : requireIdList('device', o.expect, '--expect');
+      requirePrefix(o.prefix);
       // Every option is checked before the image and the key are read.
       const chunk = checkChunk(o.chunk);
       const version = int(o.version, '--version', 1);
@@ -122,7 +128,7 @@ export default function register(program: Command): void {
           offer,
           manifest,
           image,
-          expect: o.device ? [o.device] : o.expect ? o.expect.split(',').filter(Boolean) : undefined,
+          expect: o.device ? [o.device] : expect,
           timeoutMs,
           username: conn.username,
           password: conn.password,
@@ -136,9 +142,11 @@ export default function register(program: Command): void {
         throw new CliError(`publish: ${(err as Error).message}`);
       }
       view.stop();
+      const { printableValue: p } = await import('../../text/sanitize.ts');
       for (const d of r.devices.values()) {
         const secs = d.finishedAt && d.firstRequestAt ? ` in ${((d.finishedAt - d.firstRequestAt) / 1000).toFixed(1)} s` : '';
-        process.stdout.write(`${d.id}: ${d.state}${d.reason ? ` (${d.reason})` : ''}${secs}, ${d.framesSent} frames sent for ${d.total} chunks\n`);
+        // Ids, states and reasons come from devices: printed with their control characters escaped.
+        process.stdout.write(`${p(d.id)}: ${p(d.state)}${d.reason ? ` (${p(d.reason)})` : ''}${secs}, ${d.framesSent} frames sent for ${d.total} chunks\n`);
       }
       if (r.devices.size === 0) throw new CliError('no device answered');
       if (!r.ok) throw new CliError('not every device accepted the update', 1);
@@ -154,18 +162,21 @@ export default function register(program: Command): void {
       const { readStatuses } = await import('../../ota/publisher.ts');
       const wait = int(o.wait, '--wait');
       const conn = await resolveConnection(o);
+      requirePrefix(o.prefix);
       let list;
       try {
         list = await readStatuses(conn.url, conn.prefix, wait, conn);
       } catch (err) {
         throw new CliError(`status: ${(err as Error).message}`);
       }
-      if (o.json) return void process.stdout.write(list.map((s) => JSON.stringify(s)).join('\n') + (list.length ? '\n' : ''));
+      // Every field of a status is the device's text: printed with its control characters escaped.
+      const { printableJson, printableValue: p } = await import('../../text/sanitize.ts');
+      if (o.json) return void process.stdout.write(list.map((s) => printableJson(s)).join('\n') + (list.length ? '\n' : ''));
       if (!list.length) return void process.stdout.write('no device has reported an OTA status\n');
       for (const s of list) {
-        const what = s.kind ? `${s.kind} v${s.version}` : '';
-        const prog = s.total ? ` ${s.done}/${s.total}` : '';
-        process.stdout.write(`${s.id.padEnd(12)} ${s.state.padEnd(15)} ${what}${prog}${s.reason ? `  ${s.reason}` : ''}\n`);
+        const what = s.kind ? `${p(s.kind)} v${p(s.version)}` : '';
+        const prog = s.total ? ` ${p(s.done)}/${p(s.total)}` : '';
+        process.stdout.write(`${p(s.id).padEnd(12)} ${p(s.state).padEnd(15)} ${what}${prog}${s.reason ? `  ${p(s.reason)}` : ''}\n`);
       }
     });
 }

@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { CliError } from '../errors.ts';
 import { addConnectionOptions, resolveConnection, type ConnectionFlags } from '../connection.ts';
 import { DEFAULT_PREFIX, SUFFIX, anyIdFilter } from '../../../device/topics.ts';
+import { optionalId, requirePrefix } from '../ids.ts';
 
 function positiveNumber(name: string) {
   return (v: string): number => {
@@ -39,6 +40,10 @@ Ctrl-C closes the files and prints the counts. See docs/collect.md.`,
     )
     .action(async (o: ConnectionFlags & { topic: string[]; out: string; clientId?: string; registers: string; rotateMb: number; rotateMin: number; statsSec: number }) => {
       const { startCollector, formatStats } = await import('../../collect/collector.ts');
+      const { isPrintable } = await import('../../text/sanitize.ts');
+      // An empty or unprintable client id is refused by the broker, and mqtt.js would retry it for ever.
+      if (o.clientId !== undefined && (o.clientId === '' || o.clientId.length > 64 || !isPrintable(o.clientId) || o.clientId.trim() !== o.clientId))
+        throw new CliError(`--client-id must be 1..64 printable characters without surrounding spaces, got ${JSON.stringify(o.clientId)}`, 2);
       const registers = o.registers.split(',').map((r) => r.trim()).filter((r) => r !== '').map(Number);
       if (!registers.length || registers.some((r) => !Number.isInteger(r) || r < 0 || r > 65535)) throw new CliError(`--registers: expected comma-separated register numbers 0..65535, got "${o.registers}"`, 2);
       const conn = await resolveConnection(o);
@@ -117,6 +122,7 @@ Daily, from cron (docs/anomaly.md):
     )
     .action(async (o: { data: string[]; current: string; out?: string; metric: string; minGain: number; modelVersion?: string; version?: string; registerMap?: string; trees: number; maxDepth: number; minLeaf: number; seed: number; quantize: string; publish?: boolean; key?: string; device?: string; group?: string; timeout: number; json?: boolean } & ConnectionFlags) => {
       const { runRetrain } = await import('../../retrain/index.ts');
+      const { printable, printableJson } = await import('../../text/sanitize.ts');
       const { RETRAIN_METRICS } = await import('../../retrain/evaluate.ts');
       const { join } = await import('node:path');
       const { repoRoot } = await import('../paths.ts');
@@ -125,6 +131,9 @@ Daily, from cron (docs/anomaly.md):
       const versionText = o.modelVersion ?? o.version;
       const version = versionText === undefined ? undefined : Number(versionText);
       if (version !== undefined && !(Number.isInteger(version) && version >= 1 && version <= 0x7fffffff)) throw new CliError(`--model-version must be an integer >= 1, got "${versionText}"`, 2);
+      optionalId('device', o.device, '--device');
+      optionalId('group', o.group, '--group');
+      requirePrefix(o.prefix);
       if (o.publish && (!o.key || !!o.device === !!o.group)) throw new CliError('--publish needs --key and exactly one of --device, --group', 2);
       const conn = o.publish ? await resolveConnection({ ...o, key: undefined }) : null;
       let r;
@@ -144,7 +153,7 @@ Daily, from cron (docs/anomaly.md):
           quantize: o.quantize,
           partitionsCsv: join(repoRoot(), 'partitions.csv'),
           publish: conn ? { broker: conn.url, key: o.key!, device: o.device, group: o.group, prefix: conn.prefix, timeoutMs: o.timeout * 1000, username: conn.username, password: conn.password, tls: { ca: conn.ca, cert: conn.cert, key: conn.key } } : undefined,
-          log: (l) => process.stderr.write(`retrain: ${l}\n`),
+          log: (l) => process.stderr.write(`retrain: ${printable(l)}\n`), // may quote devices' OTA states
         });
       } catch (err) {
         throw new CliError(`retrain: ${(err as Error).message}`);
@@ -158,7 +167,7 @@ Daily, from cron (docs/anomaly.md):
         model: r.exported?.files.bin,
         published: r.published ? Object.fromEntries([...r.published.devices.values()].map((d) => [d.id, d.state])) : undefined,
       };
-      process.stdout.write(o.json ? JSON.stringify(summary) + '\n' : `${r.better ? `new model v${r.candidate.version} written to ${r.exported!.files.bin}` : `kept model v${r.current.version}`} (${r.metric}: ${summary.current.score ?? 'n/a'} -> ${r.candidate.score.toFixed(4)})\n`);
+      process.stdout.write(o.json ? printableJson(summary) + '\n' : `${r.better ? `new model v${r.candidate.version} written to ${r.exported!.files.bin}` : `kept model v${r.current.version}`} (${r.metric}: ${summary.current.score ?? 'n/a'} -> ${r.candidate.score.toFixed(4)})\n`);
       if (r.published && !r.published.ok) throw new CliError('retrain: not every device accepted the new model', 1);
     });
 }
