@@ -1,7 +1,7 @@
 /**
  * Identities on both brokers: device A's credentials cannot command B, read B's OTA or publish B's state; an
  * unauthenticated client, a wrong password, a certificate from another CA and a revoked device are refused
- * (revocation takes effect on reload); a provisioned simulated device connects over TLS with its credentials.
+ * (revocation takes effect on reload). A provisioned device connecting over TLS: device-tls.test.ts.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,8 +11,7 @@ import mqtt from 'mqtt';
 import { initCa, issueCert } from '../../host/security/ca.ts';
 import { Prober, clientOptions, connectAs, makeFleet, revokeIdentity, startAedesFor, startMosquittoFor, type BrokerUnderTest, type TestFleet } from './fleet-fixture.ts';
 import { requireMosquitto } from '../helpers/mosquitto.ts';
-import { ensureBundle, eventually, makeBoard } from '../spine/util.ts';
-import type { SettingName } from '../../device/settings/keys.ts';
+import { eventually } from '../spine/util.ts';
 
 async function refused(b: BrokerUnderTest, url: string, opts: mqtt.IClientOptions): Promise<string> {
   const c = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5000, ...opts });
@@ -73,26 +72,6 @@ for (const which of ['aedes', 'mosquitto'] as const) {
         rmSync(otherDir, { recursive: true, force: true });
       }
       await refused(b, pwUrl.replace('mqtts:', 'mqtt:'), { username: 'op', password: fleet.creds.get('op')!.password, connectTimeout: 2000 });
-    });
-
-    it('a provisioned simulated device connects over TLS with its settings (certificate and password devices)', async function () {
-      await ensureBundle();
-      const boards = ['devA', 'devB'].map((id) => {
-        const s = fleet.deviceSettings.get(id)!;
-        const settings: Partial<Record<SettingName, string>> = { ...(s as Record<string, string>), brokerUrl: b.urlFor(fleet.creds.get(id)!) };
-        return makeBoard(id, settings.brokerUrl!, { settings: settings as never });
-      });
-      const watcher = await connectAs(b, fleet, 'obs');
-      const online = new Set<string>();
-      watcher.on('message', (t, pl) => pl.toString().includes('"online":true') && online.add(t.split('/')[1]!));
-      await watcher.subscribeAsync('esp/+/status', { qos: 1 });
-      try {
-        for (const t of boards) t.board.boot();
-        await eventually(() => online.has('devA') && online.has('devB'), 'devA (certificate) and devB (password) online', { clocks: boards.map((t) => t.clock), stepMs: 200 });
-      } finally {
-        for (const t of boards) t.dispose();
-        await watcher.endAsync(true);
-      }
     });
 
     it('a revoked device (certificate: CRL; password: hash removed) is refused after reload, and dropped if connected', async () => {
