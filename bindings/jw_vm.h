@@ -16,4 +16,7 @@ typedef struct {
 
 /* Does not return on the device except by restart; returns an exit code on the host (0 on JW_EV_QUIT or run_for). */
 int jw_vm_run(const jw_loaded_app_t *app, const jw_vm_config_t *cfg);
+
+/* Magic strings the running app image registered (static snapshot images; 0 for source). */
+uint32_t jw_vm_magic_string_count(void);
 #endif

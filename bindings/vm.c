@@ -173,13 +173,68 @@ static void drain_for(uint32_t ms) {
   }
 }
 
+/* --- the app's magic strings (static snapshot images; build/snapshot.ts has the payload layout) --------------- */
+#define STATIC_HEADER 16u
+static const jerry_char_t **magic_items; /* the one table in DRAM: a pointer per string, into the mapped image */
+static uint32_t magic_count;
+
+static uint32_t rd32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+
+/* Checks the payload's layout; on success snap and snap_len give the snapshot. Registers nothing. */
+static int static_layout(const jw_loaded_app_t *app, const uint8_t **snap, size_t *snap_len, uint32_t *count, const uint8_t **table) {
+  const uint8_t *p = app->payload;
+  size_t n = app->header.payload_size;
+  if (n < STATIC_HEADER || memcmp(p, "JWSS", 4) != 0) return 0;
+  uint32_t slen = rd32(p + 4), cnt = rd32(p + 8), t = rd32(p + 12);
+  if (slen % 8u || slen > n - STATIC_HEADER || t != STATIC_HEADER + slen || cnt > (n - t) / 4u) return 0;
+  uint64_t bytes = 0;
+  for (uint32_t i = 0; i < cnt; i++) {
+    uint32_t len = rd32(p + t + 4u * i);
+    if (len == 0) return 0;
+    bytes += len;
+  }
+  if (bytes > n - t - 4u * (uint64_t)cnt) return 0;
+  if (((uintptr_t)(p + STATIC_HEADER)) % 8u || ((uintptr_t)(p + t)) % 4u) return 0; /* in place needs alignment */
+  *snap = p + STATIC_HEADER;
+  *snap_len = slen;
+  *count = cnt;
+  *table = p + t;
+  return 1;
+}
+
+/* Before any string exists (right after jerry_init): the engine keeps both arrays for its whole life. The lengths
+ * are read in place from the image; only the pointer array is allocated. */
+static int register_magic_strings(const jw_loaded_app_t *app) {
+  const uint8_t *snap, *table;
+  size_t snap_len;
+  uint32_t cnt;
+  if (app->header.payload_kind != JW_IMAGE_KIND_SNAPSHOT) return 1;
+  if (!static_layout(app, &snap, &snap_len, &cnt, &table)) return 0;
+  if (cnt == 0) return 1;
+  magic_items = malloc(cnt * sizeof *magic_items);
+  if (magic_items == NULL) return 0;
+  const uint8_t *s = table + 4u * cnt;
+  for (uint32_t i = 0; i < cnt; i++) {
+    magic_items[i] = s;
+    s += rd32(table + 4u * i);
+  }
+  magic_count = cnt;
+  jerry_register_magic_strings(magic_items, cnt, (const jerry_length_t *)(const void *)table);
+  return 1;
+}
+
+uint32_t jw_vm_magic_string_count(void) { return magic_count; }
+
 static jerry_value_t run_payload(const jw_loaded_app_t *app) {
   const uint8_t *p = app->payload;
   size_t n = app->header.payload_size;
   if (app->header.payload_kind == JW_IMAGE_KIND_SNAPSHOT) {
-    /* In place (flash is mapped, 64 KB-aligned; the header is 128 bytes) unless the copy is misaligned. */
-    uint32_t flags = ((uintptr_t)p % 4u) ? JERRY_SNAPSHOT_EXEC_COPY_DATA : 0u;
-    return jerry_exec_snapshot((const uint32_t *)(const void *)p, n, 0, flags, NULL);
+    /* A static snapshot runs in place: byte code, function headers and literals stay in the (read-only) image. */
+    const uint8_t *snap, *table;
+    size_t snap_len;
+    uint32_t cnt;
+    if (!static_layout(app, &snap, &snap_len, &cnt, &table)) return jerry_throw_sz(JERRY_ERROR_RANGE, "app image: bad static snapshot payload");
+    return jerry_exec_snapshot((const uint32_t *)(const void *)snap, snap_len, 0, JERRY_SNAPSHOT_EXEC_ALLOW_STATIC, NULL);
   }
   jerry_parse_options_t opts;
   memset(&opts, 0, sizeof opts);
@@ -197,6 +252,7 @@ int jw_vm_run(const jw_loaded_app_t *app, const jw_vm_config_t *config) {
   cfg = config;
   jw_app_slot = app->slot;
   jerry_init(JERRY_INIT_EMPTY);
+  if (!register_magic_strings(app)) jw_log(JW_LOG_ERROR, "vm", "app image: bad literal table; the snapshot will not run");
   jerry_arraybuffer_allocator(ab_alloc, ab_free, NULL);
   jerry_promise_on_event(JERRY_PROMISE_EVENT_FILTER_ERROR, promise_cb, NULL);
   jerry_halt_handler(256, halt_cb, NULL);
@@ -229,5 +285,8 @@ int jw_vm_run(const jw_loaded_app_t *app, const jw_vm_config_t *config) {
   for (int i = 0; i < n_rejected; i++) jerry_value_free(rejected[i]);
   n_rejected = 0;
   jerry_cleanup();
+  free(magic_items);
+  magic_items = NULL;
+  magic_count = 0;
   return 0;
 }

@@ -1,4 +1,9 @@
 // Device entry: one App, started once. Everything else happens in native callbacks.
 import { App } from './app.ts';
+import { identityError, readBootSettings } from './settings/read.ts';
 
-new App().start();
+// A bad id in the settings is a provisioning error: say so once and stay off the network, rather than
+// subscribing to wildcards or reconnecting in a loop. `jerrywatt flash` refuses such ids in the first place.
+const bad = identityError(readBootSettings());
+if (bad) native.log('error', `${bad}; the app does not start. Provision a valid one: jerrywatt flash --device-id ID`);
+else new App().start();

@@ -5,6 +5,7 @@
  * docs/anomaly.md is the user-facing description. Per reading: no allocation (typed arrays made at start).
  */
 import { RateLimit } from '../lib/rate-limit.ts';
+import { meterTopic, topicOf, SUFFIX } from '../topics.ts';
 import { parseReading, R_OK, type ParsedReading } from './reading.ts';
 import { SampleAssembler, A_COMPLETE, A_DUPLICATE, A_OUT_OF_ORDER, A_PENDING } from './assembler.ts';
 import { MeterFeatures, METER_FEATURES } from './features.ts';
@@ -82,7 +83,7 @@ export class MeterDetector {
     private readonly host: DetectorHost,
     readonly cfg: DetectorConfig,
   ) {
-    this.anomalyTopic = cfg.prefix + '/' + cfg.deviceId + '/anomaly';
+    this.anomalyTopic = topicOf(cfg.prefix, cfg.deviceId, SUFFIX.anomaly);
     // A device that watches no meter leaves the alarm pin alone.
     this.alarm = new AlarmLed(cfg.meters.length ? cfg.alarmPin : -1);
     this.slot = cfg.modelSlot;
@@ -91,7 +92,7 @@ export class MeterDetector {
       const n = cfg.map.registers.length;
       this.meters.push({
         id,
-        topic: cfg.prefix + '/' + id + '/modbus',
+        topic: meterTopic(cfg.prefix, id),
         asm: new SampleAssembler(cfg.map),
         feat: new MeterFeatures(),
         flood: new RateLimit(cfg.floodPerSec, cfg.floodPerSec * 2, () => native.millis()),

@@ -3,12 +3,15 @@
  * Settings: meters, meterRegs, alarmPin, meterScoreMs, meterStaleMs, meterFlood (device/settings/keys.ts).
  */
 import { readSetting } from '../settings/read.ts';
+import { parseIdList } from '../ids.ts';
 import { onModelSwap } from '../ota/index.ts';
 import { parseRegisterMap } from './registers.ts';
 import { MeterDetector, type DetectorHost } from './detector.ts';
 
 export function startMeterDetector(app: DetectorHost & { settings: { topicPrefix: string; deviceId: string; ledPin: number } }): MeterDetector | null {
-  const meters = readSetting('meters').split(',').map((s) => s.trim()).filter((s) => s.length > 0 && s.indexOf('/') < 0 && s.indexOf('+') < 0 && s.indexOf('#') < 0);
+  // Meter ids become topic levels: an invalid one is reported and not watched.
+  const { ids: meters, errors } = parseIdList('meter', readSetting('meters'));
+  for (let i = 0; i < errors.length; i++) app.reportError('meter not watched: ' + errors[i], { setting: 'meters' });
   // Watching no meter, the detector stays out of the way: no pins, no subscriptions, no say over models.
   if (!meters.length) return null;
   const map = parseRegisterMap(readSetting('meterRegs'));

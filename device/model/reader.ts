@@ -138,7 +138,8 @@ export function openModel(buf: ArrayBuffer, byteOffset = 0, byteLength = buf.byt
     classes: names.slice(F),
     votes: new Uint32Array(K),
     offset: new Float32Array(buf, o + quant, int16 ? F : 0),
-    scale: new Float32Array(buf, o + quant + 4 * F, int16 ? F : 0),
+    // Without int16 there is no scale table: its offset may lie past the end of a tiny model (a RangeError).
+    scale: new Float32Array(buf, o + quant + (int16 ? 4 * F : 0), int16 ? F : 0),
     roots: new Int16Array(buf, o + roots, T),
     feature: new Uint8Array(buf, o + feature, N),
     thrF: new Float32Array(buf, o + threshold, int16 ? 0 : N),

@@ -11,6 +11,7 @@ import { formatProgress } from './progress.ts';
 import { statusJson, refusalJson, lastFinalNow, memOf, type Running } from './status.ts';
 import type { OtaClient, OtaOptions, OtaState, OtaStats, Phase } from './types.ts';
 import type { Native } from '../../bindings/native.js';
+import { makeTopics } from '../topics.ts';
 
 /** The anti-rollback sequence of each kind (state keys). */
 export const SEQ_KEY: { [k in OtaKind]: 'otaSeqFw' | 'otaSeqApp' | 'otaSeqModel' } = { firmware: 'otaSeqFw', app: 'otaSeqApp', model: 'otaSeqModel' };
@@ -54,8 +55,8 @@ export class OtaCore {
   ) {
     this.n = o.native ?? native;
     this.st = new OtaStore(this.n);
-    const base = `${o.prefix}/${o.deviceId}/ota/`;
-    this.t = { offer: base + 'offer', group: `${o.prefix}/group/${o.group}/ota/offer`, data: base + 'data', req: base + 'req', status: base + 'status' };
+    const t = makeTopics(o.prefix, o.deviceId, o.group);
+    this.t = { offer: t.otaOffer, group: t.otaGroupOffer, data: t.otaData, req: t.otaReq, status: t.otaStatus };
   }
 
   /** Runs `fn` in `ms` from its own timer tick (one step at a time: a new step replaces a pending one). */

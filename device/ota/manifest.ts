@@ -84,7 +84,7 @@ export function copyBytes(v: Uint8Array): Uint8Array {
 
 function toManifest(j: any): Manifest | string {
   if (!j || typeof j !== 'object' || j.v !== 1) return 'manifest format is not 1';
-  if (j.kind !== 'firmware' && j.kind !== 'app' && j.kind !== 'model') return `unknown kind ${String(j.kind)}`;
+  if (j.kind !== 'firmware' && j.kind !== 'app' && j.kind !== 'model') return `unknown kind ${typeof j.kind === 'string' ? j.kind.slice(0, 16) : typeof j.kind}`; // String() of {"toString":1} throws
   if (!isUint(j.version, 0x7fffffff) || j.version < 1) return 'bad version';
   if (!isUint(j.size) || j.size < 1) return 'bad size';
   if (!isStr(j.sha256) || !/^[0-9a-f]{64}$/.test(j.sha256)) return 'bad sha256';

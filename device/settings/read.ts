@@ -1,5 +1,6 @@
 /** Reads settings through the native KV store, falling back to the table's defaults. */
 import { SETTINGS, type SettingName, type SettingValue } from './keys.ts';
+import { idError, prefixError } from '../ids.ts';
 
 export function readSetting<N extends SettingName>(name: N): SettingValue<N> {
   const def = SETTINGS[name];
@@ -59,4 +60,13 @@ export function readBootSettings(): BootSettings {
     backoffMinMs: readSetting('backoffMinMs'),
     backoffMaxMs: readSetting('backoffMaxMs'),
   };
+}
+
+/**
+ * Why the device cannot use its identity settings (device id, group, topic prefix), or null. They become topic
+ * levels: a wildcard or a `/` would subscribe it to other devices' topics or make the broker drop it in a loop.
+ */
+export function identityError(s: Pick<BootSettings, 'deviceId' | 'group' | 'topicPrefix'>): string | null {
+  const e = idError('device', s.deviceId) ?? (s.group === '' ? null : idError('group', s.group)) ?? prefixError(s.topicPrefix);
+  return e ? `settings: ${e}` : null;
 }

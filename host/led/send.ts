@@ -5,7 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import mqtt from 'mqtt';
 import { CliError } from '../cli/errors.ts';
+import { mqttAuthOptions } from '../mqtt/connect.ts';
+import { FLEET_ID, SUFFIX, fleetLedSetTopic, topicOf } from '../../device/topics.ts';
 import type { LedCliOptions } from '../cli/commands/led.ts';
+import { printableValue as shown } from '../text/sanitize.ts';
 
 interface StateReport {
   pin: number;
@@ -24,9 +27,9 @@ export async function sendLedCommand(state: 'on' | 'off' | 'toggle', opts: LedCl
     cmd.pin = pin;
   }
   if (opts.blinkPeriod !== undefined) cmd.blink = { periodMs: Number(opts.blinkPeriod), count: Number(opts.blinkCount ?? 3) };
-  const fleet = opts.device === 'all';
+  const fleet = opts.device === FLEET_ID;
   const p = opts.prefix;
-  const client = mqtt.connect(opts.broker, { username: opts.username, password: opts.password, reconnectPeriod: 0, connectTimeout: timeoutMs, clientId: `jerrywatt-led-${randomUUID().slice(0, 8)}` });
+  const client = mqtt.connect(opts.broker, { ...mqttAuthOptions(opts), reconnectPeriod: 0, connectTimeout: timeoutMs, clientId: `jerrywatt-led-${randomUUID().slice(0, 8)}` });
   try {
     await new Promise<void>((resolve, reject) => {
       client.once('connect', () => resolve());
@@ -35,7 +38,7 @@ export async function sendLedCommand(state: 'on' | 'off' | 'toggle', opts: LedCl
     });
     client.removeAllListeners('close');
     const target = fleet ? '+' : opts.device;
-    await client.subscribeAsync([`${p}/${target}/led/state`, `${p}/${target}/error`], { qos: 1 });
+    await client.subscribeAsync([topicOf(p, target, SUFFIX.ledState), topicOf(p, target, SUFFIX.error)], { qos: 1 });
     const seen = new Set<string>();
     let failed = false;
     const done = new Promise<void>((resolve) => {
@@ -54,9 +57,10 @@ export async function sendLedCommand(state: 'on' | 'off' | 'toggle', opts: LedCl
         } catch {
           return;
         }
-        if (topic.endsWith('/error')) {
-          if (String(body.topic ?? '').endsWith('/led/set')) {
-            process.stderr.write(`${dev}: error: ${String(body.error)}\n`);
+        if (typeof body !== 'object' || body === null) return; // `null` or a number from a peer: not a report
+        if (topic.endsWith('/' + SUFFIX.error)) {
+          if (String(body.topic ?? '').endsWith('/' + SUFFIX.ledSet)) {
+            process.stderr.write(`${shown(dev)}: error: ${shown(body.error)}\n`);
             failed = true;
             seen.add(dev);
             if (!fleet) {
@@ -69,14 +73,14 @@ export async function sendLedCommand(state: 'on' | 'off' | 'toggle', opts: LedCl
         const r = body as unknown as StateReport;
         if (r.id !== cmd.id) return; // a retained report from before this command
         seen.add(dev);
-        process.stdout.write(`${dev}: LED on pin ${r.pin} is ${r.state}${r.blinking ? ' (blinking)' : ''}\n`);
+        process.stdout.write(`${shown(dev)}: LED on pin ${shown(r.pin)} is ${shown(r.state)}${r.blinking ? ' (blinking)' : ''}\n`);
         if (!fleet) {
           clearTimeout(timer);
           resolve();
         }
       });
     });
-    const topic = fleet ? `${p}/all/led/set` : `${p}/${opts.device}/led/set`;
+    const topic = fleet ? fleetLedSetTopic(p) : topicOf(p, opts.device, SUFFIX.ledSet);
     await client.publishAsync(topic, JSON.stringify(cmd), { qos: 1 });
     await done;
     if (fleet) process.stdout.write(`${seen.size} device(s) answered\n`);

@@ -1,91 +1,66 @@
 /**
- * `jerrywatt sim --native`: builds the host engine (JerryScript from JERRYSCRIPT_PATH with build/engine-config.json)
- * and the C runtime + bindings (native/Makefile `sim`), then runs dist/device/app.img on it against a real broker.
- * Exit code 3 from jw-sim means "restart" (native.restart(), or the fault policy): the runner starts it again.
+ * The native board's build: the host engine (JerryScript from JERRYSCRIPT_PATH with build/engine-config.json, at
+ * a given JS heap size) and jw-sim, the C runtime + bindings over the POSIX twin (native/Makefile `sim`). Builds
+ * live under dist/ (never in the user's JerryScript checkout), keyed by the engine configuration hash and the
+ * heap size, and are reused while they exist. host/native/board.ts runs what this builds.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { engineHash, hostEngineCommands, hostEngineDir } from '../../build/firmware/engine.ts';
-
-export interface NativeSimOptions {
-  root: string;
-  jerryscriptPath?: string;
-  image?: string;
-  /** Flash and NVS files of the simulated board (default dist/native/host-<deviceId>). */
-  hostDir?: string;
-  /** Extra environment for jw-sim (e.g. JW_CHIP_ID, JW_RESET_REASON). */
-  env?: NodeJS.ProcessEnv;
-  runForMs?: number;
-  restarts?: number;
-  onLine?: (line: string) => void;
-}
-
-export interface NativeSim {
-  child: () => ChildProcess | undefined;
-  /** Resolves with the last exit code once the runtime stops for good. */
-  done: Promise<number>;
-  stop(): void;
-}
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { engineHash, jerryCmakeArgs, readEngineConfig } from '../../build/firmware/engine.ts';
 
 export class NativeSimError extends Error {}
 
+export interface NativeBuildOptions {
+  /** The repository root (native/, dist/). */
+  root: string;
+  /** A JerryScript v3.0.0 checkout; default $JERRYSCRIPT_PATH. */
+  jerryscriptPath?: string;
+  /** The engine's JS heap, KB; default the firmware's (build/engine-config.json heap.defaultKb). */
+  jsHeapKb?: number;
+}
+
+export interface NativeBuild {
+  /** The jw-sim executable. */
+  binary: string;
+  jsHeapKb: number;
+  engineDir: string;
+}
+
 function sh(cmd: string[], cwd: string): void {
   const r = spawnSync(cmd[0]!, cmd.slice(1), { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  if (r.error) throw new NativeSimError(`${cmd[0]} could not run (${r.error.message}): install it (.ci/run lists what the build needs)`);
   if (r.status !== 0) throw new NativeSimError(`${cmd.join(' ')} failed:\n${r.stdout}${r.stderr}`);
 }
 
-export function buildNativeSim(root: string, jerryscriptPath: string): string {
-  if (!existsSync(join(jerryscriptPath, 'jerry-core', 'include', 'jerryscript.h')))
-    throw new NativeSimError(`JERRYSCRIPT_PATH=${jerryscriptPath} is not a JerryScript v3.0.0 checkout (docs/firmware.md)`);
-  const engineOut = hostEngineDir(jerryscriptPath);
-  if (!existsSync(join(engineOut, 'lib', 'libjerry-core.a'))) for (const c of hostEngineCommands(jerryscriptPath)) sh(c, root);
-  const out = join(root, 'dist/native');
-  sh(['make', '-C', join(root, 'native'), 'sim', `OUT=${out}`, `JERRYSCRIPT_PATH=${jerryscriptPath}`, `JERRY_OUT=${engineOut}`, `ENGINE_HASH=${engineHash()}`], root);
-  return join(out, 'jw-sim');
+/** Where the engine at `jsHeapKb` is built: a stale build made with other options is never picked up. */
+export function engineBuildDir(root: string, jsHeapKb: number): string {
+  return join(root, 'dist', 'engine', `${engineHash().slice(0, 12)}-${jsHeapKb}kb`);
 }
 
-export function runNativeSim(opts: NativeSimOptions): NativeSim {
-  const jp = opts.jerryscriptPath ?? process.env.JERRYSCRIPT_PATH;
-  if (!jp) throw new NativeSimError('sim --native needs JERRYSCRIPT_PATH (a JerryScript v3.0.0 checkout; docs/firmware.md)');
-  const bin = buildNativeSim(opts.root, jp);
-  const hostDir = opts.hostDir ?? join(opts.root, 'dist/native/host');
-  mkdirSync(hostDir, { recursive: true });
-  const image = opts.image ?? join(opts.root, 'dist/device/app.img');
-  let current: ChildProcess | undefined;
-  let stopped = false;
-  let restarts = opts.restarts ?? 10;
-  const done = new Promise<number>((resolve) => {
-    const start = () => {
-      const args = ['--image', image, ...(opts.runForMs ? ['--run-for', String(opts.runForMs)] : [])];
-      current = spawn(bin, args, {
-        cwd: opts.root,
-        env: { ...process.env, ...opts.env, JW_HOST_DIR: hostDir, JW_PARTITIONS: join(opts.root, 'partitions.csv') },
-        stdio: ['ignore', 'inherit', 'pipe'],
-      });
-      let buf = '';
-      current.stderr!.on('data', (d: Buffer) => {
-        buf += d.toString();
-        let i;
-        while ((i = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, i);
-          buf = buf.slice(i + 1);
-          (opts.onLine ?? ((l: string) => process.stderr.write(l + '\n')))(line);
-        }
-      });
-      current.on('exit', (code) => {
-        if (code === 3 && !stopped && restarts-- > 0) start();
-        else resolve(code ?? 1);
-      });
-    };
-    start();
-  });
-  return {
-    child: () => current,
-    done,
-    stop: () => {
-      stopped = true;
-      current?.kill('SIGTERM');
-    },
-  };
+export function checkJerryscriptPath(jp: string | undefined): string {
+  if (!jp) throw new NativeSimError('the native board needs JERRYSCRIPT_PATH: a JerryScript v3.0.0 checkout (docs/firmware.md)');
+  if (!existsSync(join(jp, 'jerry-core', 'include', 'jerryscript.h'))) throw new NativeSimError(`JERRYSCRIPT_PATH=${jp} is not a JerryScript v3.0.0 checkout (docs/firmware.md)`);
+  return resolve(jp);
+}
+
+export function validHeapKb(kb: number): boolean {
+  return Number.isInteger(kb) && kb >= 16 && kb <= 512;
+}
+
+/** Builds (or reuses) the engine and jw-sim. Synchronous: it runs cmake and make. */
+export function buildNativeSim(o: NativeBuildOptions): NativeBuild {
+  const jp = checkJerryscriptPath(o.jerryscriptPath ?? process.env.JERRYSCRIPT_PATH);
+  const cfg = readEngineConfig();
+  const heapKb = o.jsHeapKb ?? cfg.heap.defaultKb;
+  if (!validHeapKb(heapKb)) throw new NativeSimError(`the JS heap must be 16..512 KB, got ${heapKb}`);
+  const engineDir = engineBuildDir(o.root, heapKb);
+  if (!existsSync(join(engineDir, 'lib', 'libjerry-core.a')) || !existsSync(join(engineDir, 'lib', 'libjerry-port.a'))) {
+    sh(['cmake', '-S', jp, '-B', engineDir, '-DCMAKE_BUILD_TYPE=MinSizeRel', '-DJERRY_CMDLINE=OFF', '-DJERRY_CMDLINE_SNAPSHOT=ON',
+      '-DJERRY_SNAPSHOT_SAVE=ON', '-DJERRY_EXT=OFF', '-DJERRY_PORT=ON', ...jerryCmakeArgs(cfg, heapKb)], o.root);
+    sh(['cmake', '--build', engineDir, '--parallel'], o.root);
+  }
+  const out = join(o.root, 'dist', 'native', `sim-${heapKb}kb`);
+  sh(['make', '-s', '-C', join(o.root, 'native'), 'sim', `OUT=${out}`, `JERRYSCRIPT_PATH=${jp}`, `JERRY_OUT=${engineDir}`, `ENGINE_HASH=${engineHash()}`], o.root);
+  return { binary: join(out, 'jw-sim'), jsHeapKb: heapKb, engineDir };
 }

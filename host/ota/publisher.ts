@@ -6,6 +6,8 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { encodeFrame, readRequest } from '../../device/ota/frame.ts';
 import type { Manifest } from '../../device/ota/manifest.ts';
+import { mqttAuthOptions, type BrokerConnection } from '../mqtt/connect.ts';
+import { DEFAULT_PREFIX, SUFFIX, anyIdFilter, groupOtaOfferTopic, topicOf } from '../../device/topics.ts';
 
 export type FinalState = 'accepted' | 'rejected' | 'rolled-back' | 'timeout' | 'aborted';
 
@@ -36,6 +38,10 @@ export interface PublishOptions {
   settleMs?: number;
   username?: string;
   password?: string;
+  /** PEM TLS material (host/mqtt/connect.ts). */
+  ca?: string;
+  cert?: string;
+  key?: string;
   onProgress?: (p: DeviceProgress) => void;
   /** Leave the retained offer in place at the end (tests of late joiners). */
   keepOffer?: boolean;
@@ -57,14 +63,14 @@ const FINAL = new Set(['accepted', 'rejected', 'rolled-back']);
  * until the timeout. For a device offer, only the target's chunk requests are served.
  */
 export async function publishUpdate(o: PublishOptions): Promise<PublishResult> {
-  const prefix = o.prefix ?? 'esp';
+  const prefix = o.prefix ?? DEFAULT_PREFIX;
   const m = o.manifest;
   const total = Math.ceil(m.size / m.chunk);
   // Encoded once, shared by every device.
   const frames: Uint8Array[] = [];
   for (let i = 0; i < total; i++) frames.push(encodeFrame(m.session, i, o.image.subarray(i * m.chunk, Math.min(m.size, (i + 1) * m.chunk))));
   const isGroup = m.target.device === undefined;
-  const offerTopic = !isGroup ? `${prefix}/${m.target.device}/ota/offer` : `${prefix}/group/${m.target.group}/ota/offer`;
+  const offerTopic = !isGroup ? topicOf(prefix, m.target.device!, SUFFIX.otaOffer) : groupOtaOfferTopic(prefix, m.target.group!);
   const devices = new Map<string, DeviceProgress>();
   const expect = new Set(o.expect ?? (!isGroup ? [m.target.device!] : []));
   if (!isGroup) expect.add(m.target.device!);
@@ -81,7 +87,7 @@ export async function publishUpdate(o: PublishOptions): Promise<PublishResult> {
   };
   if (o.signal?.aborted) return finish(devices, 'aborted', 'aborted before the offer was sent');
 
-  const client: MqttClient = await mqtt.connectAsync(o.url, { clean: true, reconnectPeriod: 500, username: o.username, password: o.password, clientId: `jw-ota-pub-${m.session.toString(16)}` });
+  const client: MqttClient = await mqtt.connectAsync(o.url, { clean: true, reconnectPeriod: 500, ...mqttAuthOptions(o), clientId: `jw-ota-pub-${m.session.toString(16)}` });
   // Everything started from here on is stopped in the finally block, whatever throws.
   let timer: NodeJS.Timeout | undefined;
   let timeout: NodeJS.Timeout | undefined;
@@ -102,9 +108,9 @@ export async function publishUpdate(o: PublishOptions): Promise<PublishResult> {
       o.signal?.addEventListener('abort', onAbort, { once: true });
       client.on('message', (topic, payload) => {
         const parts = topic.split('/');
-        if (parts.length !== 4 || parts[2] !== 'ota') return;
+        if (parts.length !== 4 || parts[2] + '/' + parts[3] !== SUFFIX.otaReq && parts[2] + '/' + parts[3] !== SUFFIX.otaStatus) return;
         const id = parts[1]!;
-        if (parts[3] === 'req') {
+        if (parts[2] + '/' + parts[3] === SUFFIX.otaReq) {
           const r = readRequest(payload);
           if (typeof r === 'string' || r.session !== m.session) return;
           // A device offer is served to its device only; a group offer to whoever asks (and they then count).
@@ -113,7 +119,7 @@ export async function publishUpdate(o: PublishOptions): Promise<PublishResult> {
           if (!d.firstRequestAt) d.firstRequestAt = Date.now();
           for (const [first, count] of r.ranges) {
             for (let i = first; i < first + count && i < total; i++) {
-              client.publish(`${prefix}/${id}/ota/data`, frames[i] as Buffer, { qos: 0 });
+              client.publish(topicOf(prefix, id, SUFFIX.otaData), frames[i] as Buffer, { qos: 0 });
               d.framesSent++;
               d.bytesSent += frames[i]!.length - 16;
             }
@@ -139,7 +145,7 @@ export async function publishUpdate(o: PublishOptions): Promise<PublishResult> {
     });
     if (o.signal?.aborted) end = 'aborted';
     else {
-      await client.subscribeAsync([`${prefix}/+/ota/req`, `${prefix}/+/ota/status`], { qos: 1 });
+      await client.subscribeAsync([anyIdFilter(prefix, SUFFIX.otaReq), anyIdFilter(prefix, SUFFIX.otaStatus)], { qos: 1 });
       offerSent = true; // set before the publish: a failed publish may still have reached the broker
       await client.publishAsync(offerTopic, Buffer.from(o.offer), { qos: 1, retain: true });
       await settled;
@@ -182,8 +188,8 @@ export interface RetainedStatus {
 }
 
 /** Collects the retained OTA status of every device for `waitMs` (retained messages arrive right after subscribing). */
-export async function readStatuses(url: string, prefix = 'esp', waitMs = 1000, auth: { username?: string; password?: string } = {}): Promise<RetainedStatus[]> {
-  const client = await mqtt.connectAsync(url, { clean: true, reconnectPeriod: 0, ...auth });
+export async function readStatuses(url: string, prefix = DEFAULT_PREFIX, waitMs = 1000, auth: Omit<BrokerConnection, 'url'> = {}): Promise<RetainedStatus[]> {
+  const client = await mqtt.connectAsync(url, { clean: true, reconnectPeriod: 0, ...mqttAuthOptions(auth) });
   const out = new Map<string, RetainedStatus>();
   client.on('message', (topic, payload) => {
     const id = topic.split('/')[1]!;
@@ -194,7 +200,7 @@ export async function readStatuses(url: string, prefix = 'esp', waitMs = 1000, a
       out.set(id, { id, state: 'unreadable', kind: '', version: 0, done: 0, total: 0, reason: payload.toString().slice(0, 60) });
     }
   });
-  await client.subscribeAsync(`${prefix}/+/ota/status`, { qos: 1 });
+  await client.subscribeAsync(anyIdFilter(prefix, SUFFIX.otaStatus), { qos: 1 });
   await new Promise((r) => setTimeout(r, waitMs));
   await client.endAsync();
   return [...out.values()].sort((a, b) => a.id.localeCompare(b.id));

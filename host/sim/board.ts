@@ -22,11 +22,13 @@ import { createSandbox } from './sandbox.ts';
 import type { BoardContext } from './native/context.ts';
 import { createNative } from './native/index.ts';
 import { unknownHeap } from './native/system.ts';
-import { distPath } from '../cli/paths.ts';
+import { distPath } from '../paths.ts';
 import { trackRejections } from './rejections.ts';
 
 /** A fault more than this long after the previous one starts the restart backoff again from its first delay. */
 const FAULT_STREAK_RESET_MS = 60_000;
+/** The app embedded in the firmware, as `jerrywatt build` writes it. */
+const DEFAULT_BUNDLE = distPath('device', 'app.js');
 
 export type ProvisionValue = string | number | Uint8Array;
 
@@ -133,7 +135,7 @@ export class SimBoard extends EventEmitter<BoardEvents> {
         return p ? new PartitionView(this.flash, p).read(0, p.size) : null;
       },
       want,
-      () => readFileSync(this.options.bundlePath ?? distPath('device', 'app.js'), 'utf8'),
+      () => readFileSync(this.options.bundlePath ?? DEFAULT_BUNDLE, 'utf8'),
     );
     notes.push(...app.notes);
     const ctx: BoardContext = {

@@ -1,4 +1,6 @@
-/* GPIO as log lines; levels kept so that reads of an output return what was written. */
+/* GPIO as log lines and runner events ("jw-event gpio <pin> <level>"); levels kept so that reads of an output
+ * return what was written. */
+#include "host_link.h"
 #include "jw_gpio.h"
 #include "jw_log.h"
 
@@ -20,6 +22,7 @@ int jw_gpio_write(int pin, int v) {
   if (!pin_ok(pin)) return -1;
   level[pin] = (signed char)(v ? 1 : 0);
   jw_log(JW_LOG_INFO, "gpio", "gpio %d = %d", pin, level[pin]);
+  jw_host_event("gpio %d %d", pin, level[pin]);
   return 0;
 }
 

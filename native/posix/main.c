@@ -4,6 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "jw_app_image.h"
 #include "jw_app_loader.h"
 #include "jw_events.h"
@@ -13,20 +17,18 @@
 
 #define CONTRACT_VERSION 1
 
-static uint8_t *read_file(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  uint8_t *buf = n > 0 ? malloc((size_t)n) : NULL;
-  if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-    free(buf);
-    buf = NULL;
-  }
-  fclose(f);
-  *len = buf ? (size_t)n : 0;
-  return buf;
+/* The embedded image, mapped READ-ONLY as the device's flash is: a static snapshot runs in place from it, and
+ * anything that writes into it dies here as it would on the device. */
+static const uint8_t *map_file(const char *path, size_t *len) {
+  int fd = open(path, O_RDONLY);
+  if (fd < 0) return NULL;
+  struct stat st;
+  void *p = MAP_FAILED;
+  if (fstat(fd, &st) == 0 && st.st_size > 0) p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+  close(fd);
+  if (p == MAP_FAILED) return NULL;
+  *len = (size_t)st.st_size;
+  return p;
 }
 
 int main(int argc, char **argv) {
@@ -37,7 +39,7 @@ int main(int argc, char **argv) {
     else if (strcmp(argv[i], "--run-for") == 0) run_for = (uint32_t)strtoul(argv[i + 1], NULL, 10);
   }
   size_t len;
-  uint8_t *embedded = read_file(image_path, &len);
+  const uint8_t *embedded = map_file(image_path, &len);
   if (embedded == NULL) {
     jw_log(JW_LOG_ERROR, "main", "cannot read %s (run `jerrywatt build` first)", image_path);
     return 2;

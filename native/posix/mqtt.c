@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
+#include "host_link.h"
 #include "host_paths.h"
 #include "jw_events.h"
 #include "jw_log.h"
@@ -27,6 +29,7 @@ typedef struct {
   pthread_mutex_t mu;
   pthread_cond_t cv;
   state_t state;
+  bool link_lost; /* the runner dropped Wi-Fi: end this connection without a DISCONNECT (the will goes out) */
 } client_t;
 
 static client_t clients[JW_MQTT_MAX_CLIENTS];
@@ -95,10 +98,12 @@ static void *net_thread(void *arg) {
     state_t st = c->state;
     pthread_mutex_unlock(&c->mu);
     if (st == ST_ENDING) break;
-    int rc = mosquitto_connect(c->mosq, c->host, c->port, c->keepalive);
+    bool link = jw_host_link_up();
+    int rc = link ? mosquitto_connect(c->mosq, c->host, c->port, c->keepalive) : MOSQ_ERR_NO_CONN;
     if (rc != MOSQ_ERR_SUCCESS) {
       char why[160];
-      snprintf(why, sizeof why, "connect failed: %s", mosquitto_strerror(rc));
+      if (link) snprintf(why, sizeof why, "connect failed: %s", mosquitto_strerror(rc));
+      else snprintf(why, sizeof why, "network down");
       pthread_mutex_lock(&c->mu);
       if (c->state == ST_CONNECT) c->state = ST_IDLE;
       st = c->state;
@@ -108,16 +113,23 @@ static void *net_thread(void *arg) {
     }
     pthread_mutex_lock(&c->mu);
     if (c->state == ST_CONNECT) c->state = ST_ONLINE;
+    c->link_lost = false;
     pthread_mutex_unlock(&c->mu);
     for (;;) {
       rc = mosquitto_loop(c->mosq, 100, 1);
       pthread_mutex_lock(&c->mu);
       st = c->state;
+      bool lost = c->link_lost;
       pthread_mutex_unlock(&c->mu);
       if (st == ST_ENDING) break;
-      if (rc != MOSQ_ERR_SUCCESS || st == ST_IDLE) {
+      if (lost) { /* no DISCONNECT packet can leave a dead link */
+        int fd = mosquitto_socket(c->mosq);
+        if (fd >= 0) shutdown(fd, SHUT_RDWR);
+      }
+      if (rc != MOSQ_ERR_SUCCESS || st == ST_IDLE || lost) {
         char why[160];
-        snprintf(why, sizeof why, "connection lost: %s", mosquitto_strerror(rc));
+        if (lost) snprintf(why, sizeof why, "network down");
+        else snprintf(why, sizeof why, "connection lost: %s", mosquitto_strerror(rc));
         mosquitto_disconnect(c->mosq);
         pthread_mutex_lock(&c->mu);
         int was_online = c->state == ST_ONLINE;
@@ -166,7 +178,7 @@ int jw_mqtt_connect(const jw_mqtt_options_t *o) {
   snprintf(c->host, sizeof c->host, "%s", host);
   c->port = port;
   c->keepalive = o->keepalive_sec > 0 ? o->keepalive_sec : 30;
-  jw_asm_init(&c->asm_, o->max_message_bytes ? o->max_message_bytes : 8192, &queue_budget);
+  jw_asm_init(&c->asm_, o->max_message_bytes ? o->max_message_bytes : JW_MQTT_MAX_MESSAGE_DEFAULT, &queue_budget);
   c->mosq = mosquitto_new(o->client_id, o->clean_session, c);
   if (c->mosq == NULL) goto fail;
   mosquitto_threaded_set(c->mosq, true);
@@ -252,4 +264,17 @@ void jw_mqtt_end(int handle) {
   pthread_mutex_lock(&table_mu);
   c->handle = 0;
   pthread_mutex_unlock(&table_mu);
+}
+
+void jw_mqtt_host_link_down(void) {
+  for (int i = 0; i < JW_MQTT_MAX_CLIENTS; i++) {
+    client_t *c = &clients[i];
+    pthread_mutex_lock(&table_mu);
+    int live = c->handle != 0;
+    pthread_mutex_unlock(&table_mu);
+    if (!live) continue;
+    pthread_mutex_lock(&c->mu);
+    if (c->state == ST_ONLINE) c->link_lost = true;
+    pthread_mutex_unlock(&c->mu);
+  }
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../../host/broker/embedded.ts';
+import type { EmbeddedBroker } from '../../host/broker/embedded.ts';
+import { useBroker } from '../helpers/broker-fixture.ts';
 import { trainMeterModel } from '../../host/meters/model.ts';
 import { loadMeterDataset } from '../../host/pipeline/meter/index.ts';
 import { fitDataset, FIT_DEFAULTS } from '../../host/pipeline/fit/index.ts';
@@ -9,23 +10,21 @@ import { events, meterBoard, otaKeys, otaModel, publishSample, type MeterBoard }
 
 describe('meter: bad telemetry and bad models on the simulated board', function () {
   this.timeout(60_000);
+  const fx = useBroker();
   let broker: EmbeddedBroker;
   let obs: Observer;
   let model: Uint8Array;
   const boards: MeterBoard[] = [];
   before(async () => {
-    broker = await startEmbeddedBroker();
-    obs = await Observer.connect(broker.url, 'esp/#');
+    ({ broker, obs } = fx);
     model = (await trainMeterModel({ version: 3, seed: 4 })).bytes;
   });
   after(async () => {
     for (const b of boards) b.dispose();
-    await obs.close();
-    await broker.close();
   });
 
   it('counts unknown registers, non-numeric and out-of-range values, out-of-order ts and floods on the error topic, rate-limited', async () => {
-    const b = await meterBoard('bad1', broker.url, obs, { meters: 'm1', model });
+    const b = await meterBoard('bad1', fx, { meters: 'm1', model });
     boards.push(b);
     const errors = () => obs.on('esp/bad1/error').map((m) => m.json).filter((j) => j.meter === 'm1');
     const sum = (o: Record<string, number>) => Object.values(o).reduce((a, c) => a + c, 0);
@@ -61,7 +60,7 @@ describe('meter: bad telemetry and bad models on the simulated board', function 
 
   it('refuses a model with features the device cannot compute (reason on the OTA status), keeps the old one, and takes over a good one without a restart', async () => {
     const keys = otaKeys();
-    const b = await meterBoard('bad2', broker.url, obs, { meters: 'm2', model, settings: { otaPubKey: keys.pubDer } });
+    const b = await meterBoard('bad2', fx, { meters: 'm2', model, settings: { otaPubKey: keys.pubDer } });
     boards.push(b);
     const boots = b.board.boots;
     const { dataset } = await loadMeterDataset({ samples: 600, meters: 1, seed: 5 });

@@ -18,7 +18,7 @@ import { ManualClock } from '../../host/sim/clock.ts';
 import { PartitionView } from '../../host/sim/flash.ts';
 import { validateAppImage, engineConfigHash, packAppImage } from '../../build/app-image.ts';
 import { buildDevice } from '../../build/bundle.ts';
-import { repoRoot } from '../../host/cli/paths.ts';
+import { packageRoot as repoRoot } from '../../host/paths.ts';
 import { checkFirmwareImage, firmwareImageLength } from '../../host/ota/firmware-image.ts';
 import { buildManifest, signOffer, type ManifestInput, type Manifest } from '../../host/ota/offer.ts';
 import { CONTRACT_VERSION } from '../../bindings/contract.ts';

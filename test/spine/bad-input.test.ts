@@ -1,26 +1,27 @@
 import assert from 'node:assert/strict';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../host/broker/embedded.ts';
-import { ensureBundle, eventually, makeBoard, Observer, type TestBoard } from './util.ts';
+import { describeOnBoards, type BoardUnderTest } from '../helpers/boards.ts';
+import { ensureBundle, eventually, Observer } from './util.ts';
 
-describe('bad input on the command topics', function () {
+describeOnBoards('bad input on the command topics', (kind) => {
   let broker: EmbeddedBroker;
   let obs: Observer;
-  let tb: TestBoard;
+  let tb: BoardUnderTest;
 
   before(async () => {
     await ensureBundle();
     broker = await startEmbeddedBroker();
     obs = await Observer.connect(broker.url);
-    tb = makeBoard('bad1', broker.url);
-    tb.board.boot();
+    tb = kind.make('bad1', broker.url);
+    tb.boot();
     await eventually(() => obs.last('esp/bad1/led/state'), 'online', { clocks: [tb.clock] });
     await obs.publish('esp/bad1/led/set', '{"state":"on","id":"baseline"}');
     await eventually(() => obs.on('esp/bad1/led/state').some((m) => m.json.id === 'baseline'), 'baseline', { clocks: [tb.clock] });
   });
   after(async () => {
-    tb.dispose();
-    await obs.close();
-    await broker.close();
+    await tb?.dispose();
+    await obs?.close();
+    await broker?.close();
   });
 
   const cases: Array<[string, string | Buffer, RegExp]> = [
@@ -41,22 +42,23 @@ describe('bad input on the command topics', function () {
 
   for (const [name, payload, expected] of cases) {
     it(`${name}: a JSON error on esp/bad1/error, no state change, still running`, async () => {
+      if (kind.name === 'native') await tb.pass(250); // one error reply's worth of budget (5/s) in real time
       const before = obs.on('esp/bad1/error').length;
       const states = obs.on('esp/bad1/led/state').length;
       await obs.publish('esp/bad1/led/set', payload);
       const err = await eventually(() => obs.on('esp/bad1/error')[before], 'error report', { clocks: [tb.clock], stepMs: 300 });
       assert.match(err.json.error, expected);
       assert.equal(err.json.topic, 'esp/bad1/led/set');
-      assert.equal(tb.board.gpioLevel(2), 1, 'LED unchanged');
+      assert.equal(tb.gpioLevel(2), 1, 'LED unchanged');
       assert.equal(obs.on('esp/bad1/led/state').length, states, 'no state report');
-      assert.equal(tb.board.faults, 0);
-      assert.equal(tb.board.running, true);
+      assert.equal(tb.faults, 0);
+      assert.equal(tb.running, true);
     });
   }
 
   it('still obeys a good command afterwards', async () => {
     await obs.publish('esp/bad1/led/set', 'off');
-    await eventually(() => tb.board.gpioLevel(2) === 0, 'off', { clocks: [tb.clock] });
+    await eventually(() => tb.gpioLevel(2) === 0, 'off', { clocks: [tb.clock] });
   });
 
   it('a flood of junk is answered at a bounded rate, and counted', async () => {
@@ -66,7 +68,7 @@ describe('bad input on the command topics', function () {
     await eventually(() => obs.on('esp/bad1/led/state').some((m) => m.json.id === 'after-flood'), 'command after flood');
     const answered = obs.on('esp/bad1/error').length - before;
     assert.ok(answered <= 12, `error replies are rate-limited (got ${answered} for 200 bad messages)`);
-    tb.clock.advance(10_000);
+    await tb.pass(kind.name === 'native' ? 2500 : 10_000); // the error budget refills (5/s, burst 10)
     await obs.publish('esp/bad1/led/set', 'junk-last');
     const last = await eventually(() => obs.on('esp/bad1/error').find((m) => /junk-last/.test(m.json.error)), 'error after refill');
     assert.ok(last.json.suppressed >= 150, `suppressed count reported (${last.json.suppressed})`);

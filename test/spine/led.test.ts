@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../host/broker/embedded.ts';
-import { ensureBundle, eventually, makeBoard, Observer, type TestBoard } from './util.ts';
+import { describeOnBoards, type BoardUnderTest } from '../helpers/boards.ts';
+import { ensureBundle, eventually, Observer } from './util.ts';
 
-describe('LED commands end to end (aedes, simulated board)', function () {
+describeOnBoards('LED commands end to end (aedes)', (kind) => {
   let broker: EmbeddedBroker;
   let obs: Observer;
-  const boards: TestBoard[] = [];
+  const boards: BoardUnderTest[] = [];
 
   before(async () => {
     await ensureBundle();
@@ -13,32 +14,33 @@ describe('LED commands end to end (aedes, simulated board)', function () {
     obs = await Observer.connect(broker.url);
   });
   after(async () => {
-    for (const b of boards) b.dispose();
-    await obs.close();
-    await broker.close();
+    for (const b of boards) await b.dispose();
+    await obs?.close();
+    await broker?.close();
   });
 
-  async function online(id: string): Promise<TestBoard> {
-    const tb = makeBoard(id, broker.url);
-    boards.push(tb);
-    tb.board.boot();
-    await eventually(() => obs.last(`esp/${id}/status`)?.json?.online === true && obs.last(`esp/${id}/led/state`), `${id} online`, { clocks: [tb.clock] });
-    return tb;
+  async function online(id: string): Promise<BoardUnderTest> {
+    const b = kind.make(id, broker.url);
+    boards.push(b);
+    b.boot();
+    await eventually(() => obs.last(`esp/${id}/status`)?.json?.online === true && obs.last(`esp/${id}/led/state`), `${id} online`, { clocks: [b.clock] });
+    return b;
   }
 
   it('turns the LED on and off on one device, reporting the state retained', async () => {
-    const { board, clock } = await online('led1');
+    const b = await online('led1');
     const birth = obs.last('esp/led1/status')!;
     assert.equal(birth.json.app, 1);
     assert.equal(birth.json.resetReason, 'poweron');
-    assert.equal(board.gpioLevel(2), 0);
+    assert.equal(birth.json.engine, kind.name === 'native' ? 'jerryscript-3.0.0' : 'node-sim');
+    assert.equal(b.gpioLevel(2), 0);
     await obs.publish('esp/led1/led/set', 'on');
-    const on = await eventually(() => obs.on('esp/led1/led/state').find((m) => m.json.state === 'on'), 'state on', { clocks: [clock] });
+    const on = await eventually(() => obs.on('esp/led1/led/state').find((m) => m.json.state === 'on'), 'state on', { clocks: [b.clock] });
     assert.equal(on.json.pin, 2);
-    assert.equal(board.gpioLevel(2), 1);
+    assert.equal(b.gpioLevel(2), 1);
     await obs.publish('esp/led1/led/set', '{"state":"toggle","id":"t1"}');
-    await eventually(() => obs.on('esp/led1/led/state').find((m) => m.json.id === 't1'), 'toggle report', { clocks: [clock] });
-    assert.equal(board.gpioLevel(2), 0);
+    await eventually(() => obs.on('esp/led1/led/state').find((m) => m.json.id === 't1'), 'toggle report', { clocks: [b.clock] });
+    assert.equal(b.gpioLevel(2), 0);
     // The retained state is what a newcomer sees.
     const late = await Observer.connect(broker.url, 'esp/led1/led/state');
     const retained = await eventually(() => late.messages[0], 'retained state');
@@ -48,43 +50,52 @@ describe('LED commands end to end (aedes, simulated board)', function () {
   });
 
   it('applies a repeated command id once (QoS 1 may deliver twice)', async () => {
-    const { board, clock } = await online('led2');
+    const b = await online('led2');
     await obs.publish('esp/led2/led/set', '{"state":"toggle","id":"same"}');
-    await eventually(() => board.gpioLevel(2) === 1, 'first toggle', { clocks: [clock] });
+    await eventually(() => b.gpioLevel(2) === 1, 'first toggle', { clocks: [b.clock] });
     await obs.publish('esp/led2/led/set', '{"state":"toggle","id":"same"}');
     await obs.publish('esp/led2/led/set', '{"state":"on","id":"after"}');
-    await eventually(() => obs.on('esp/led2/led/state').find((m) => m.json.id === 'after'), 'next command', { clocks: [clock] });
-    assert.equal(board.gpioLevel(2), 1, 'the duplicate toggle must not have switched the LED off');
+    await eventually(() => obs.on('esp/led2/led/state').find((m) => m.json.id === 'after'), 'next command', { clocks: [b.clock] });
+    assert.equal(b.gpioLevel(2), 1, 'the duplicate toggle must not have switched the LED off');
     assert.equal(obs.on('esp/led2/led/state').filter((m) => m.json.id === 'same').length, 1);
   });
 
   it('blinks on the board clock and settles in the commanded state', async () => {
-    const { board, clock } = await online('led3');
+    const b = await online('led3');
     const levels: number[] = [];
-    board.on('gpio', (pin, level) => pin == 4 && levels.push(level));
+    b.onGpio((pin, level) => pin == 4 && levels.push(level));
     await obs.publish('esp/led3/led/set', '{"state":"on","pin":4,"blink":{"periodMs":100,"count":3},"id":"b"}');
-    await eventually(() => obs.on('esp/led3/led/state').find((m) => m.json.id === 'b' && m.json.blinking), 'blink start', { clocks: [clock], stepMs: 1 });
-    clock.advance(1000);
+    await eventually(() => obs.on('esp/led3/led/state').find((m) => m.json.id === 'b' && m.json.blinking), 'blink start', { clocks: [b.clock], stepMs: 1 });
+    b.clock.advance(1000);
     await eventually(() => obs.on('esp/led3/led/state').find((m) => m.json.id === 'b' && !m.json.blinking), 'blink end');
     assert.deepEqual(levels, [1, 0, 1, 0, 1, 0, 1], 'three blinks, then the commanded state');
-    assert.equal(board.gpioLevel(4), 1);
+    assert.equal(b.gpioLevel(4), 1);
   });
 
   it('the fleet topic reaches every device', async () => {
-    const tbs = [await online('fleet1'), await online('fleet2'), await online('fleet3')];
+    const bs = [await online('fleet1'), await online('fleet2'), await online('fleet3')];
     await obs.publish('esp/all/led/set', '{"state":"on","id":"all-1"}');
     const ids = ['fleet1', 'fleet2', 'fleet3'];
-    await eventually(() => ids.every((id) => obs.on(`esp/${id}/led/state`).some((m) => m.json.id === 'all-1')), 'all report', { clocks: tbs.map((t) => t.clock) });
-    for (const t of tbs) assert.equal(t.board.gpioLevel(2), 1, t.board.deviceId);
+    await eventually(() => ids.every((id) => obs.on(`esp/${id}/led/state`).some((m) => m.json.id === 'all-1')), 'all report', { clocks: bs.map((t) => t.clock) });
+    for (const t of bs) assert.equal(t.gpioLevel(2), 1, t.deviceId);
   });
 
-  it('publishes periodic health', async () => {
-    const tb = makeBoard('health1', broker.url, { settings: { healthSec: 10 } as never });
-    boards.push(tb);
-    tb.board.boot();
-    const h = await eventually(() => obs.last('esp/health1/health'), 'health', { clocks: [tb.clock], stepMs: 500 });
-    assert.ok(h.json.uptimeMs >= 10000);
+  // Native: a 1 s period (real time); V8: 10 s of manual clock.
+  it('publishes periodic health with the heap the board has', async () => {
+    const period = kind.name === 'native' ? 1 : 10;
+    const b = kind.make('health1', broker.url, { settings: { healthSec: period } });
+    boards.push(b);
+    b.boot();
+    const h = await eventually(() => obs.last('esp/health1/health'), 'health', { clocks: [b.clock], stepMs: 500 });
+    assert.ok(h.json.uptimeMs >= period * 1000);
     assert.equal(h.json.mqttConnects, 1);
-    assert.equal(h.json.heap.jsSize, 96 * 1024);
+    if (kind.name === 'v8') assert.equal(h.json.heap.jsSize, 96 * 1024);
+    else {
+      // The engine's heap is the configured 96 KB less its own header.
+      assert.ok(h.json.heap.jsSize > 95 * 1024 && h.json.heap.jsSize <= 96 * 1024, JSON.stringify(h.json.heap));
+      // The engine's own statistics: used and peak are real figures within the heap.
+      assert.ok(h.json.heap.jsUsed > 0 && h.json.heap.jsUsed <= h.json.heap.jsSize, JSON.stringify(h.json.heap));
+      assert.ok(h.json.heap.jsPeak >= h.json.heap.jsUsed, JSON.stringify(h.json.heap));
+    }
   });
 });

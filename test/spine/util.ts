@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../host/sim/clock.ts';
 import { SimBoard, type SimBoardOptions } from '../../host/sim/board.ts';
-import { distPath, repoRoot } from '../../host/cli/paths.ts';
+import { distPath, packageRoot as repoRoot } from '../../host/paths.ts';
 import { buildDevice } from '../../build/bundle.ts';
 import { existsSync } from 'node:fs';
 
@@ -49,7 +49,7 @@ export function makeBoard(deviceId: string, brokerUrl: string, extra: Partial<Si
  * Polls `cond`, advancing the manual clocks by `stepMs` per round and letting real I/O (loopback sockets)
  * run in between. Bounded by rounds, so a broken device fails the test instead of hanging it.
  */
-export async function eventually<T>(cond: () => T | undefined | false | null, what: string, opts: { clocks?: ManualClock[]; stepMs?: number; rounds?: number } = {}): Promise<T> {
+export async function eventually<T>(cond: () => T | undefined | false | null, what: string, opts: { clocks?: Array<{ advance(ms: number): void }>; stepMs?: number; rounds?: number } = {}): Promise<T> {
   const rounds = opts.rounds ?? 1000;
   for (let i = 0; i < rounds; i++) {
     const v = cond();

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 import { repoRoot } from '../paths.ts';
+import { optionalId } from '../ids.ts';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -10,7 +11,7 @@ export default function register(program: Command): void {
     .description('build the app and the firmware, write settings into the `settings` NVS partition, and flash an ESP32 (docs/firmware.md)')
     .option('-p, --port <dev>', 'serial port, e.g. /dev/ttyUSB0')
     .option('-b, --baud <n>', 'flash baud rate', '921600')
-    .option('--chip <chip>', 'esp32 (default), esp32c3, esp32s3', 'esp32')
+    .option('--chip <chip>', 'esp32 (default), esp32c3 or esp32s3: the ESP-IDF target of the build (its own build directory) and of esptool', 'esp32')
     .option('--app-version <n>', 'app version written into the image', '1')
     .option('--wifi-ssid <ssid>', 'Wi-Fi network name')
     .option('--wifi-pass <pass>', 'Wi-Fi password (never printed)')
@@ -27,7 +28,11 @@ export default function register(program: Command): void {
     .option('--app-only', 'write just the app image into the app slots (fast edit-run loop over USB)')
     .option('--monitor', 'open the serial monitor afterwards')
     .option('--dry-run', 'print every command instead of running it')
+    .option('--out <dir>', 'where the firmware builds (one per chip) and the settings image go', 'dist/firmware')
     .action(async (opts) => {
+      // Before the prerequisites: a bad id is a usage error whatever the machine has installed.
+      optionalId('device', opts.deviceId, '--device-id');
+      optionalId('group', opts.group, '--group');
       const { flash, FlashError } = await import('../../flash/flash.ts');
       try {
         await flash(repoRoot(), opts, process.env, (s) => process.stdout.write(s));

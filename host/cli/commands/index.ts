@@ -9,6 +9,7 @@ import pipeline from './pipeline.ts';
 import data from './data.ts';
 import ota from './ota.ts';
 import telemetry from './telemetry.ts';
+import dashboard from './dashboard.ts';
 
 /** Registration order is help order. */
-export const COMMANDS: Array<(program: Command) => void> = [sim, led, build, flash, trace, ota, data, pipeline, telemetry, bench];
+export const COMMANDS: Array<(program: Command) => void> = [sim, dashboard, led, build, flash, trace, ota, data, pipeline, telemetry, bench];

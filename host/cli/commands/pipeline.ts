@@ -130,7 +130,7 @@ export default function register(program: Command): void {
     const { saveModelJson } = await import('../../forest/io.ts');
     const { writeReports } = await import('../../pipeline/report/index.ts');
     const { formatMetrics } = await import('../../pipeline/evaluate/index.ts');
-    const { progressBar } = await import('../../pipeline/train/progress.ts');
+    const { progressBar } = await import('../../progress.ts');
     await wrap(async () => {
       const d = await loadCsvDataset(o.data, { samplingRate: o.samplingRate, mainsHz: o.mainsFrequency, nominalV: o.nominalVoltage, strict: o.strict });
       const skip = describeSkips(o.data, d.skipped);

@@ -9,7 +9,7 @@ import { guardConditions } from '../evaluate/guard.ts';
 import { writeFeaturesCsv } from './features-csv.ts';
 import { DEFAULT_REGISTER_MAP, parseRegisterMapText, processModbusCsv, validateRegisterMap, type RegisterMap } from './modbus.ts';
 import { writeProcessedCsv } from './processed.ts';
-import { progressBar } from './progress.ts';
+import { progressBar } from '../../progress.ts';
 import type { SkipReport } from './rows.ts';
 import { parseNum, parsePair } from '../synth/run.ts';
 

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { writeSynthCsv } from './csv.ts';
 import type { SynthOptions } from './generate.ts';
-import { progressBar } from '../process/progress.ts';
+import { progressBar } from '../../progress.ts';
 import { THD_DEFINITION } from '../process/features.ts';
 
 export interface SynthFlags {

@@ -23,7 +23,7 @@ import { writeReports, type ReportExport } from '../report/index.ts';
 import { writeSynthCsv } from '../synth/index.ts';
 import { resolveLimits, writeFeaturesCsv } from '../process/index.ts';
 import { concatDatasets } from './concat.ts';
-import { progressBar } from './progress.ts';
+import { progressBar } from '../../progress.ts';
 
 export interface TrainRunOptions extends FitOptions {
   outDir: string;
@@ -115,7 +115,7 @@ async function loadWaveformData(o: TrainRunOptions, files: string[]): Promise<Lo
 
   const loaded: LoadedData[] = [];
   for (const path of inputs) {
-    const bar = progressBar('process', o.data?.length ? 0 : o.windows);
+    const bar = progressBar('process', o.data?.length ? 0 : o.windows, { unit: 'rows' });
     const d = await loadCsvDataset(path, { samplingRate: o.data?.length ? one(o.samplingRate) : undefined, mainsHz: o.data?.length && o.mainsHz !== 'both' ? o.mainsHz : undefined, nominalV: o.nominalV, strict: o.strict, onProgress: (n) => bar.update(n) }).finally(() => bar.stop());
     const skip = describeSkips(path, d.skipped);
     if (skip) o.log(`process: ${skip}`);
