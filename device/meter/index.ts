@@ -1,6 +1,7 @@
 /**
  * Starts the meter anomaly detector from the app: `startMeterDetector(app)` once the MQTT client exists.
- * Settings: meters, meterRegs, alarmPin, meterScoreMs, meterStaleMs, meterFlood (device/settings/keys.ts).
+ * Settings: meters, meterRegs, alarmPin, meterScoreMs, meterStaleMs, meterFlood, meterNominalV, meterMainsHz
+ * (device/settings/keys.ts).
  */
 import { readSetting } from '../settings/read.ts';
 import { parseIdList } from '../ids.ts';
@@ -33,6 +34,8 @@ export function startMeterDetector(app: DetectorHost & { settings: { topicPrefix
     scoreMs: Math.max(0, readSetting('meterScoreMs')),
     staleMs: Math.max(100, readSetting('meterStaleMs')),
     floodPerSec: Math.max(1, readSetting('meterFlood')),
+    nominalV: readSetting('meterNominalV') > 0 ? readSetting('meterNominalV') : 230,
+    mainsHz: readSetting('meterMainsHz') === 60 ? 60 : 50,
     modelSlot: readSetting('modelSlot'),
   });
   d.start();
