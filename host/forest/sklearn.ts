@@ -12,7 +12,7 @@ const SCRIPT = String.raw`
 import sys, json, time
 import numpy as np
 from sklearn.ensemble import RandomForestClassifier
-d, F, ntr, nte, trees, seed, jobs, depth, leaf, weight = sys.argv[1], *map(int, sys.argv[2:9]), sys.argv[9]
+d, F, ntr, nte, trees, seed, jobs, depth, leaf, weight = sys.argv[1], *map(int, sys.argv[2:10]), sys.argv[10]
 Xtr = np.fromfile(d + '/xtr.f32', dtype='<f4').reshape(ntr, F)
 ytr = np.fromfile(d + '/ytr.u16', dtype='<u2')
 Xte = np.fromfile(d + '/xte.f32', dtype='<f4').reshape(nte, F)

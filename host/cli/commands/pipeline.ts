@@ -98,7 +98,7 @@ export default function register(program: Command): void {
       .option('--snr <lo-hi>', 'synthetic data: white-noise SNR range in dB (default 20-50)', snrRange)
       .option('--normal-ratio <r>', 'synthetic data: share of normal windows (default 0.5)', ratio('--normal-ratio'))
       .option('--max-false-alarm <rate>', 'choose the decision threshold so that at most this share of normal windows alarms (out-of-bag), e.g. 0.01; carried in model.json and model.bin, used by host and device alike', ratio('--max-false-alarm'))
-      .option('--register-map <map>', 'raw Modbus data: register map, register:quantity:scale[:offset],... (the device\'s meterRegs syntax; default the device default)')
+      .option('--register-map <map>', 'raw Modbus data: register map, register:quantity:scale[:offset],... (the device\'s meterRegs syntax; default: the device default, or the prototype\'s unscaled map for files without a ts column)')
       .option('--strict', 'fail at the first malformed row instead of skipping it')
       .addOption(new Option('--features <kind>', 'waveform: the host analysis model; meter: the model the device runs, on meter telemetry features (synthetic, or collected CSVs given with --data; raw Modbus --data picks it by itself)').choices(['waveform', 'meter']).default('waveform'))
       .addOption(new Option('--quantize <kind>', 'thresholds in model.bin').choices(['float32', 'int16']).default('float32'))
