@@ -10,6 +10,7 @@ import { createServer as createTlsServer, type Server as TlsServer } from 'node:
 import { Aedes } from 'aedes';
 import type { BrokerPolicy } from '../security/policy.ts';
 import { installPolicy } from './hooks.ts';
+import { listenWebSocket, type WebSocketListener } from './websocket.ts';
 
 export interface EmbeddedBroker {
   url: string;
@@ -18,6 +19,8 @@ export interface EmbeddedBroker {
   aedes: Aedes;
   /** Re-reads the policy (identities, passwords, CRL) and the TLS trust: a revocation takes effect now. */
   reload(): void;
+  /** MQTT over WebSocket (ws://host:port/mqtt), when asked for with `wsPort`. */
+  ws: WebSocketListener | null;
   close(): Promise<void>;
 }
 
@@ -37,6 +40,8 @@ export interface EmbeddedBrokerOptions {
   policy?: BrokerPolicy;
   /** Refused connections and denied packets, one line each (never a password). */
   onDenied?: (line: string) => void;
+  /** Also listen for MQTT over WebSocket on this port (0 picks a free one; wss with `tls`, under the same policy); undefined: none. */
+  wsPort?: number;
 }
 
 export class BrokerSecurityError extends Error {}
@@ -65,7 +70,10 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
     // Certificates are asked for, not required: a client may log in with a password instead. An invalid one is
     // refused by the policy at CONNECT (hooks.ts), with the reason.
     const tlsServer = createTlsServer({ cert: opts.tls.cert, key: opts.tls.key, ...trustOf(opts.policy), requestCert: !!opts.policy, rejectUnauthorized: false, minVersion: 'TLSv1.2' }, onSocket);
-    tlsServer.on('tlsClientError', (err) => opts.onDenied?.(`TLS handshake failed: ${err.message}`));
+    tlsServer.on('tlsClientError', (err, socket) => {
+      opts.onDenied?.(`TLS handshake failed: ${err.message}`);
+      socket.destroy();
+    });
     server = tlsServer;
   } else {
     server = createServer(onSocket);
@@ -78,6 +86,16 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
   } catch (err) {
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
     throw err;
+  }
+  let ws: WebSocketListener | null = null;
+  if (opts.wsPort !== undefined) {
+    try {
+      ws = await listenWebSocket(aedes, { port: opts.wsPort, host, ...(opts.tls ? { tls: { cert: opts.tls.cert, key: opts.tls.key } } : {}) });
+    } catch (err) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      throw err;
+    }
   }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -93,7 +111,9 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
       // Connected clients were admitted under the old rules: drop the ones the new rules refuse.
       installed?.recheck();
     },
+    ws,
     async close() {
+      await ws?.close();
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await new Promise<void>((resolve) => aedes.close(() => resolve()));

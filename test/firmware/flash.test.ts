@@ -49,12 +49,17 @@ describe('jerrywatt flash', function () {
   });
 
   it('--dry-run with a fake IDF_PATH prints every command in order, with settings masked', () => {
+    const secretFile = (s: string) => {
+      const f = join(t.dir, `secret-${s}`);
+      writeFileSync(f, s + '\n', { mode: 0o600 });
+      return f;
+    };
     const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     const pub = join(t.dir, 'ota.pem');
     writeFileSync(pub, publicKey.export({ type: 'spki', format: 'pem' }));
     const r = cli(
-      ['--dry-run', '--port', '/dev/ttyUSB7', '--wifi-ssid', 'HomeNet', '--wifi-pass', 'wifi-s3cret', '--broker', 'mqtts://broker.lan:8883',
-        '--device-id', 'dev1', '--username', 'u1', '--password', 'mqtt-s3cret', '--ota-pubkey', pub, '--set', 'healthSec=10', '--monitor'],
+      ['--dry-run', '--port', '/dev/ttyUSB7', '--wifi-ssid', 'HomeNet', '--wifi-pass-file', secretFile('wifi-s3cret'), '--broker', 'mqtts://broker.lan:8883',
+        '--device-id', 'dev1', '--username', 'u1', '--password-file', secretFile('mqtt-s3cret'), '--ota-pubkey', pub, '--set', 'healthSec=10', '--monitor'],
       { IDF_PATH: t.idf, JERRYSCRIPT_PATH: t.jerry },
     );
     assert.equal(r.status, 0, r.stderr);
