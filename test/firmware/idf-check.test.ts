@@ -73,7 +73,10 @@ describe('firmware against ESP-IDF v5.2.2 (idf-check, ESP32-C3)', function () {
       const e = cc.find((x) => x.file.endsWith(file));
       assert.ok(e, `${file} is not compiled`);
       assert.ok(e.command.includes(`-DJERRY_GLOBAL_HEAP_SIZE="(${cfg.heap.defaultKb})"`), `${file}: heap`);
-      for (const [k, val] of Object.entries(cfg.options)) assert.ok(e.command.includes(`-D${k}=${Number(val)}`), `${file}: -D${k}=${val}`);
+      for (const [k, val] of Object.entries(cfg.options)) {
+        const given: string[] = [...e.command.matchAll(new RegExp(`-D${k}=(\\S+)`, 'g'))].map((m) => m[1]!);
+        assert.deepEqual(given, [String(Number(val))], `${file}: ${k} must be defined once, as ${val} (engine-config.json)`);
+      }
     }
   });
 
