@@ -1,8 +1,10 @@
 /** The LED command the dashboard's buttons publish: the same JSON, topic and QoS as `jerrywatt led`. */
+import { SUFFIX, topicOf } from '../../../device/topics.ts';
+
 export type LedAction = 'on' | 'off' | 'toggle';
 
 export function ledTopic(prefix: string, device: string | 'all'): string {
-  return `${prefix}/${device}/led/set`;
+  return topicOf(prefix, device, SUFFIX.ledSet);
 }
 
 export function ledPayload(state: LedAction, id: string): string {

@@ -2,11 +2,13 @@
  * Which kind of message a topic carries, for the topics the dashboard shows. Device topics are
  * `<prefix>/<id>/<kind>` as device/topics.ts builds them; meter readings are `<prefix>/<meter>/modbus`.
  */
+import { FLEET_ID, GROUP_LEVEL, SUFFIX, anyIdFilter } from '../../../device/topics.ts';
+
 export type TopicKind = 'status' | 'health' | 'led/state' | 'error' | 'anomaly' | 'ota/status' | 'modbus' | 'ignored';
 
-const DEVICE_KINDS: TopicKind[] = ['status', 'health', 'led/state', 'error', 'anomaly', 'ota/status', 'modbus'];
+const DEVICE_KINDS: TopicKind[] = [SUFFIX.status, SUFFIX.health, SUFFIX.ledState, SUFFIX.error, SUFFIX.anomaly, SUFFIX.otaStatus, SUFFIX.modbus];
 /** Topics the page sees under the prefix but does not show (commands, OTA traffic). */
-const IGNORED = ['led/set', 'ota/offer', 'ota/data', 'ota/req', 'ota/cancel'];
+const IGNORED: string[] = [SUFFIX.ledSet, SUFFIX.otaOffer, SUFFIX.otaData, SUFFIX.otaReq, 'ota/cancel'];
 
 export interface TopicClass {
   kind: TopicKind;
@@ -21,7 +23,7 @@ export function classifyTopic(prefix: string, topic: string): TopicClass | null 
   if (slash <= 0) return null;
   const id = rest.slice(0, slash);
   const kind = rest.slice(slash + 1);
-  if (id === 'group' || id === 'all') return { kind: 'ignored', id };
+  if (id === GROUP_LEVEL || id === FLEET_ID) return { kind: 'ignored', id };
   if (!validId(id)) return null;
   if ((DEVICE_KINDS as string[]).includes(kind)) return { kind: kind as TopicKind, id };
   if (IGNORED.includes(kind)) return { kind: 'ignored', id };
@@ -41,5 +43,5 @@ export function validId(id: string): boolean {
 
 /** The subscriptions that cover every topic the page shows. */
 export function dashboardSubscriptions(prefix: string): string[] {
-  return ['status', 'health', 'led/state', 'error', 'anomaly', 'ota/status', 'modbus'].map((k) => `${prefix}/+/${k}`);
+  return DEVICE_KINDS.map((k) => anyIdFilter(prefix, k));
 }
