@@ -6,7 +6,6 @@
 #include "jw_mqtt.h"
 
 #define PEM_MAX 8192
-#define DEFAULT_MAX_MESSAGE 8192u
 
 typedef struct {
   int client; /* 0 = free */
@@ -56,7 +55,7 @@ JW_HANDLER(jw_b_mqtt_connect) {
   bool clean = true;
   jw_get_bool(args[0], "cleanSession", &clean);
   o.clean_session = clean;
-  o.max_message_bytes = jw_get_num(args[0], "maxMessageBytes", &d) && d > 0 ? (uint32_t)d : DEFAULT_MAX_MESSAGE;
+  o.max_message_bytes = jw_get_num(args[0], "maxMessageBytes", &d) && d > 0 ? (uint32_t)d : 0; /* 0: the runtime's default */
   jerry_value_t will = jerry_object_get_sz(args[0], "will");
   if (jerry_value_is_object(will) && jw_get_str(will, "topic", will_topic, sizeof will_topic)) {
     will_payload = jw_get_str_alloc(will, "payload", 4096);

@@ -104,7 +104,7 @@ int jw_mqtt_connect(const jw_mqtt_options_t *o) {
     if (clients[i].handle == 0) c = &clients[i];
   if (c == NULL) return -1;
   memset(c, 0, sizeof *c);
-  jw_asm_init(&c->asm_, o->max_message_bytes ? o->max_message_bytes : 8192, &queue_budget);
+  jw_asm_init(&c->asm_, o->max_message_bytes ? o->max_message_bytes : JW_MQTT_MAX_MESSAGE_DEFAULT, &queue_budget);
   /* esp-mqtt keeps pointers to certificates ("not copied nor freed by the client"): they live with the slot. */
   const char *src[9] = {o->url, o->client_id, o->username, o->password, o->ca_pem, o->cert_pem, o->key_pem, o->will_topic, NULL};
   for (int i = 0; i < 8; i++) c->strings[i] = dup_or_null(src[i]);

@@ -19,7 +19,8 @@ const at = (name: string) => partition(parts, name).offset;
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 describe('jerrywatt flash, recorded (fake idf.py and esptool.py, real nvs_partition_gen.py)', function () {
-  this.timeout(60_000);
+  // The first `jerrywatt build` with JERRYSCRIPT_PATH builds the host engine for the snapshot (cached in dist/engine).
+  this.timeout(300_000);
   let idf: FakeIdf;
   let tmp: string;
   let port: string;

@@ -2,30 +2,29 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../../host/broker/embedded.ts';
+import type { EmbeddedBroker } from '../../host/broker/embedded.ts';
+import { useBroker } from '../helpers/broker-fixture.ts';
 import { startCollector } from '../../host/collect/collector.ts';
 import { startMeterGateway } from '../../host/meters/gateway.ts';
 import { trainMeterModel } from '../../host/meters/model.ts';
 import { runRetrain, type RetrainResult } from '../../host/retrain/index.ts';
-import { repoRoot } from '../../host/cli/paths.ts';
+import { packageRoot as repoRoot } from '../../host/paths.ts';
 import { eventually, Observer } from '../spine/util.ts';
 import { events, meterBoard, otaKeys, type MeterBoard } from '../meter/helpers.ts';
 
 describe('loop: collect -> process -> train (meter features) -> export -> model OTA -> the device detects with the new version', function () {
   this.timeout(90_000);
+  const fx = useBroker();
   let broker: EmbeddedBroker;
   let obs: Observer;
   let dir: string;
   let board: MeterBoard | null = null;
   before(async () => {
-    broker = await startEmbeddedBroker();
-    obs = await Observer.connect(broker.url, 'esp/#');
+    ({ broker, obs } = fx);
     dir = mkdtempSync(join(tmpdir(), 'jw-loop-'));
   });
   after(async () => {
     board?.dispose();
-    await obs.close();
-    await broker.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -38,7 +37,7 @@ describe('loop: collect -> process -> train (meter features) -> export -> model 
     const current = join(modelDir, 'model.bin');
     (await import('node:fs')).mkdirSync(modelDir, { recursive: true });
     writeFileSync(current, weak);
-    board = await meterBoard('loop1', broker.url, obs, { meters: 'm1', model: weak, settings: { otaPubKey: keys.pubDer } });
+    board = await meterBoard('loop1', fx, { meters: 'm1', model: weak, settings: { otaPubKey: keys.pubDer } });
 
     // 1. collect: the meter gateway (the flow's sampler) publishes, `collect` writes the raw CSVs.
     const raw = join(dir, 'raw');

@@ -1,30 +1,28 @@
 import assert from 'node:assert/strict';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../../host/broker/embedded.ts';
+import type { EmbeddedBroker } from '../../host/broker/embedded.ts';
+import { useBroker } from '../helpers/broker-fixture.ts';
 import { trainMeterModel } from '../../host/meters/model.ts';
 import { eventually, Observer } from '../spine/util.ts';
-import { loadFlow, setFlows, startNodeRed, stopNodeRed } from '../helpers/nodered.ts';
+import { loadFlow, setFlows, startNodeRed } from '../helpers/nodered.ts';
 import { events, meterBoard, publishSample, type MeterBoard } from './helpers.ts';
 
 describe('meter: anomaly detection on the simulated board (real bundle)', function () {
   this.timeout(60_000);
+  const fx = useBroker({ nodeRed: true });
   let broker: EmbeddedBroker;
   let obs: Observer;
   let model: Uint8Array;
   const boards: MeterBoard[] = [];
   before(async () => {
-    broker = await startEmbeddedBroker();
-    obs = await Observer.connect(broker.url, 'esp/#');
+    ({ broker, obs } = fx);
     model = (await trainMeterModel({ version: 3, seed: 4 })).bytes;
   });
   after(async () => {
-    await stopNodeRed();
     for (const b of boards) b.dispose();
-    await obs.close();
-    await broker.close();
   });
 
   it('a sag, a swell and a frequency excursion from the Node-RED meter flow each raise an event and the alarm LED within one sample, and end when cleared; stale data after the flow stops', async () => {
-    const b = await meterBoard('det1', broker.url, obs, { meters: 'm1', model, settings: { meterStaleMs: 3000 } });
+    const b = await meterBoard('det1', fx, { meters: 'm1', model, settings: { meterStaleMs: 3000 } });
     boards.push(b);
     const T0 = 1_767_225_600_000;
     const interval = 20;
@@ -65,10 +63,10 @@ describe('meter: anomaly detection on the simulated board (real bundle)', functi
       assert.ok(clearLate >= 0 && clearLate <= 1, `${d.kind} cleared ${clearLate} samples after it ended`);
       assert.equal(start.model, 3);
       assert.ok(start.score > 0.5 && start.score <= 1, `score ${start.score}`);
-      assert.equal(typeof start.features.voltage, 'number');
+      assert.equal(typeof start.features.voltagePu, 'number');
       assert.equal(start.meter, 'm1');
     });
-    assert.ok(Math.abs(seen[0].features.voltage - 161) < 3, `sag voltage ${seen[0].features.voltage}`);
+    assert.ok(Math.abs(seen[0].features.voltagePu - 0.7) < 0.015, `sag voltage ${seen[0].features.voltagePu} pu`);
     // Alarm LED: lit at each start, off after each end; the command LED is never driven by the alarm.
     assert.ok(b.alarm.filter((l) => l === 1).length >= 3, `alarm levels ${b.alarm.join('')}`);
     assert.equal(b.board.gpioLevel(4), 0);
@@ -81,7 +79,7 @@ describe('meter: anomaly detection on the simulated board (real bundle)', functi
   });
 
   it('a register missing for longer than the timeout is reported stale, never scored normal; the alarm blinks slowly; complete samples make it fresh again', async () => {
-    const b = await meterBoard('det2', broker.url, obs, { meters: 'm2', model, settings: { meterStaleMs: 2000 } });
+    const b = await meterBoard('det2', fx, { meters: 'm2', model, settings: { meterStaleMs: 2000 } });
     boards.push(b);
     const ts0 = 1_000_000;
     // Voltage never arrives: no sample is complete, so none is scored.
@@ -105,7 +103,7 @@ describe('meter: anomaly detection on the simulated board (real bundle)', functi
   });
 
   it('without a model: stale data is reported, and complete samples make the meter fresh again (unscored) and stop the alarm', async () => {
-    const b = await meterBoard('det3', broker.url, obs, { meters: 'm3', settings: { meterStaleMs: 2000 } });
+    const b = await meterBoard('det3', fx, { meters: 'm3', settings: { meterStaleMs: 2000 } });
     boards.push(b);
     b.clock.advance(3000);
     await eventually(() => events(obs, 'det3', 'stale').length > 0, 'stale report', { clocks: [b.clock], stepMs: 100 });

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { addConnectionOptions, resolveConnection, type ConnectionFlags } from '../connection.ts';
 import { DEFAULT_PREFIX } from '../../../device/topics.ts';
 import { CliError } from '../errors.ts';
@@ -58,7 +60,8 @@ export default function register(program: Command): void {
   addConnectionOptions(cmd, { brokerHelp: 'use this broker instead of starting one (mqtt://host:port, mqtts://...); the devices use --username, --password-file, --ca, --cert, --key', noPrefix: true })
     .action(async (opts: SimCliOptions) => {
       const root = repoRoot();
-      if (opts.build) {
+      // An installed package ships a prebuilt dist/device/ and no device sources: rebuild only in a checkout.
+      if (opts.build && existsSync(join(root, 'device', 'main.ts'))) {
         const { buildDevice, BuildError } = await import('../../../build/bundle.ts');
         try {
           await buildDevice({ root, appVersion: 1 });
