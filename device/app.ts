@@ -2,6 +2,7 @@
  * The device application: settings -> Wi-Fi -> MQTT -> LED commands, health, errors.
  * Features that come later (OTA, anomaly detection) hook in through `App`'s public fields.
  */
+import type { MqttError } from '../bindings/native.js';
 import { readBootSettings, readSetting, writeState, type BootSettings } from './settings/read.ts';
 import { WifiLink } from './net/wifi.ts';
 import { MqttClient } from './mqtt/client.ts';
@@ -73,7 +74,7 @@ export class App {
     this.mqtt.subscribe([this.topics.ledSet, this.topics.fleetLedSet], { qos: 1 });
     this.mqtt.on('connect', () => this.onConnect());
     this.mqtt.on('close', (reason) => native.log('warn', `mqtt closed: ${reason}`));
-    this.mqtt.on('error', (err) => this.onMqttError(err.message));
+    this.mqtt.on('error', (err) => this.onMqttError(err));
     this.mqtt.on('message', (topic, payload) => {
       if (topic === this.topics.ledSet || topic === this.topics.fleetLedSet) this.onLedCommand(topic, payload);
     });
@@ -120,14 +121,12 @@ export class App {
     this.led.apply(r.cmd);
   }
 
-  private onMqttError(message: string): void {
-    // The native side drops oversize messages before allocating them and tells us here.
-    const m = /^oversize (\S+) (\d+)$/.exec(message);
-    if (m) return this.reportError(`payload of ${m[2]} bytes is over the ${this.settings.mqttMaxMsg}-byte limit`, { topic: m[1] });
+  private onMqttError(e: MqttError): void {
+    // The native side drops oversize messages before allocating them and tells us here, with a code.
+    if (e.code === 'oversize') return this.reportError(`payload of ${e.bytes} bytes is over the ${this.settings.mqttMaxMsg}-byte limit`, { topic: e.topic });
     // The firmware's queue of messages waiting for JS has a byte budget: a flood is dropped, not allocated.
-    const d = /^dropped (\S+) (\d+) queue-full$/.exec(message);
-    if (d) return this.reportError(`message of ${d[2]} bytes dropped: too many messages waiting`, { topic: d[1] });
-    native.log('warn', `mqtt error: ${message}`);
+    if (e.code === 'queue-full') return this.reportError(`message of ${e.bytes} bytes dropped: too many messages waiting`, { topic: e.topic });
+    native.log('warn', `mqtt error ${e.code}: ${e.message}`);
   }
 
   private publishLed(r: LedReport): void {

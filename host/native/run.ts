@@ -60,7 +60,8 @@ export function buildNativeSim(o: NativeBuildOptions): NativeBuild {
       '-DJERRY_SNAPSHOT_SAVE=ON', '-DJERRY_EXT=OFF', '-DJERRY_PORT=ON', ...jerryCmakeArgs(cfg, heapKb)], o.root);
     sh(['cmake', '--build', engineDir, '--parallel'], o.root);
   }
-  const out = join(o.root, 'dist', 'native', `sim-${heapKb}kb`);
+  // Keyed like the engine: make cannot see a changed configuration hash or engine library, so a new one builds anew.
+  const out = join(o.root, 'dist', 'native', `sim-${engineHash().slice(0, 12)}-${heapKb}kb`);
   sh(['make', '-s', '-C', join(o.root, 'native'), 'sim', `OUT=${out}`, `JERRYSCRIPT_PATH=${jp}`, `JERRY_OUT=${engineDir}`, `ENGINE_HASH=${engineHash()}`], o.root);
   return { binary: join(out, 'jw-sim'), jsHeapKb: heapKb, engineDir };
 }

@@ -11,7 +11,7 @@
 #include "jw_log.h"
 #include "jw_vm.h"
 
-#define CONTRACT_VERSION 1
+#define CONTRACT_VERSION 2
 
 static uint8_t *read_file(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
