@@ -111,7 +111,9 @@ export class NativeBoard extends EventEmitter<NativeBoardEvents> {
       child.once('exit', (code, signal) => {
         if (this.child === child) this.child = null;
         const restart = code === RESTART_EXIT_CODE && !this.stopping;
-        this.emit('halt', restart ? 'restart' : signal ? `signal ${signal}` : `exit ${code}`);
+        const how = restart ? 'restart' : signal ? `signal ${signal}` : `exit ${code}`;
+        if (!this.stopping) this.emit('log', restart ? 'info' : 'error', `jw-sim ended: ${how}`);
+        this.emit('halt', how);
         if (restart) this.boot();
         else this.exitCode = code;
         resolveExit();

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "host_link.h"
 #include "jw_events.h"
 #include "jw_log.h"
@@ -42,10 +43,25 @@ static void post_wifi(int got_ip, int reason) {
   jw_queue_post(&ev);
 }
 
+/* One line from fd 0 with read(2), never stdio: a thread blocked in fgets holds stdin's lock, and exit() (a restart
+ * is exit(3)) then waits for that lock forever. */
+static bool read_line(char *line, size_t cap) {
+  size_t n = 0;
+  for (;;) {
+    char ch;
+    ssize_t r = read(0, &ch, 1);
+    if (r <= 0) return false;
+    if (ch == '\n') break;
+    if (n + 1 < cap) line[n++] = ch;
+  }
+  line[n] = '\0';
+  return true;
+}
+
 static void *control(void *arg) {
   (void)arg;
   char line[64];
-  while (fgets(line, sizeof line, stdin)) {
+  while (read_line(line, sizeof line)) {
     if (strncmp(line, "wifi down", 9) == 0) {
       if (!atomic_exchange(&link_up, false)) continue;
       jw_log(JW_LOG_WARN, "wifi", "link down (runner)");
