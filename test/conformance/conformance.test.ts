@@ -5,7 +5,7 @@
  * wrong way fails too.
  */
 import assert from 'node:assert/strict';
-import { declaredNativeMembers } from '../../bindings/declared.ts';
+import { declaredNativeMembers } from '../contract/declared.ts';
 import type { EmbeddedBroker } from '../../host/broker/embedded.ts';
 import { buildNativeSim } from '../../host/native/run.ts';
 import { repoRoot } from '../../host/cli/paths.ts';
