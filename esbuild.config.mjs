@@ -1,5 +1,6 @@
 // esbuild settings for the device bundle, and a guard that fails the build on what JerryScript 3.0 lacks
-// (../shared/notes/engine.md, every "NO" row). Plain JS so `node esbuild.config.mjs` works on its own.
+// (ENGINE_LACKS: each row is a language or runtime feature the engine does not have, with what to use instead).
+// Plain JS so `node esbuild.config.mjs` works on its own.
 import { builtinModules } from 'node:module';
 import { readFile } from 'node:fs/promises';
 
@@ -82,7 +83,8 @@ export const deviceBuildOptions = {
   legalComments: 'none',
   metafile: true,
   logLevel: 'silent',
-  // Lowered rather than refused by the engine: #private updates and static blocks (engine.md).
+  // Lowered rather than refused by the engine: #private updates and static blocks (engine.md). Arrow functions are
+  // lowered after esbuild by build/lower-arrows.ts (esbuild's own arrow lowering breaks derived constructors).
   supported: { 'class-private-field': false, 'class-private-method': false, 'class-static-blocks': false },
   plugins: [engineGuard],
 };

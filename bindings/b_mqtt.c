@@ -6,7 +6,6 @@
 #include "jw_mqtt.h"
 #include "jw_mqtt_asm.h"
 
-#define DEFAULT_MAX_MESSAGE 8192u
 
 typedef struct {
   int client; /* 0 = free */
@@ -119,7 +118,7 @@ JW_HANDLER(jw_b_mqtt_connect) {
     bool clean = true;
     jw_get_bool(args[0], "cleanSession", &clean);
     o.clean_session = clean;
-    o.max_message_bytes = jw_get_num(args[0], "maxMessageBytes", &d) && d > 0 ? (uint32_t)d : DEFAULT_MAX_MESSAGE;
+    o.max_message_bytes = jw_get_num(args[0], "maxMessageBytes", &d) && d > 0 ? (uint32_t)d : 0; /* 0: the runtime's default */
     client = jw_mqtt_connect(&o); /* copies what it keeps */
     if (client <= 0) err = jw_limit_error("mqttConnect", "could not start a client (no memory, or TLS without a CA)");
   }

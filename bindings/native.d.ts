@@ -149,6 +149,7 @@ export interface OtaSlotInfo {
 export interface HeapStats {
   /** JS engine heap, bytes. */
   jsSize: number;
+  /** Live bytes after a garbage collection (the C side collects first); NaN where the runtime cannot measure. */
   jsUsed: number;
   jsPeak: number;
   /** Native (malloc) heap, bytes. */

@@ -8,7 +8,10 @@ import * as esbuild from 'esbuild';
 import { deviceBuildOptions, findEngineGaps, BUNDLE_BUDGET_BYTES } from '../esbuild.config.mjs';
 import { CONTRACT_VERSION } from '../bindings/contract.ts';
 import { packAppImage } from './app-image.ts';
-import { makeSnapshot } from './snapshot.ts';
+import { EngineBuildError } from './firmware/engine.ts';
+import { makeStaticSnapshot, SnapshotError, type StaticSnapshot } from './snapshot.ts';
+import { lowerArrows } from './lower-arrows.ts';
+import { refuseExecutableFunctions, rewriteForStaticSnapshot, StaticLiteralError } from './static-literals.ts';
 
 export interface BuildOptions {
   root: string;
@@ -17,6 +20,8 @@ export interface BuildOptions {
   budgetBytes?: number;
   /** Entry point relative to root (tests build small fixtures). */
   entry?: string;
+  /** Write a source image even when a snapshot generator is available. */
+  source?: boolean;
 }
 
 export interface BuildResult {
@@ -25,6 +30,8 @@ export interface BuildResult {
   bundleBytes: number;
   imageBytes: number;
   payloadKind: 'source' | 'snapshot';
+  /** Magic strings the static snapshot carries (snapshot images only). */
+  literals?: number;
 }
 
 export class BuildError extends Error {}
@@ -48,17 +55,35 @@ export async function buildDevice(opts: BuildOptions): Promise<BuildResult> {
     throw new BuildError(`device build failed:\n  ${lines.map((l) => l.replace(opts.root + '/', '')).join('\n  ') || String(err)}`);
   }
   void result;
-  const code = await readFile(bundlePath, 'utf8');
+  let code = await readFile(bundlePath, 'utf8');
+  // What a static snapshot refuses is rewritten in the final text (build/static-literals.ts); both boards run it.
+  try {
+    const lowered = lowerArrows(code, await readFile(`${bundlePath}.map`, 'utf8'));
+    refuseExecutableFunctions(lowered.code);
+    const r = rewriteForStaticSnapshot(lowered.code, lowered.map);
+    code = r.code;
+    await writeFile(bundlePath, code);
+    await writeFile(`${bundlePath}.map`, r.map!);
+  } catch (err) {
+    if (err instanceof StaticLiteralError) throw new BuildError(`device bundle: ${err.message}`);
+    throw err;
+  }
   // Dependencies are not scanned at load time; the bundle is, for globals the engine lacks.
   const gaps = findEngineGaps(code.replace(/\/\/# sourceMappingURL=.*$/m, ''), relative(opts.root, bundlePath));
   if (gaps.length) throw new BuildError(`device bundle uses what the engine lacks:\n  ${gaps.join('\n  ')}`);
   const bundleBytes = Buffer.byteLength(code);
   if (bundleBytes > budget) throw new BuildError(`device bundle is ${bundleBytes} bytes, over the ${budget}-byte budget`);
-  const snapshot = await makeSnapshot(bundlePath);
+  let snapshot: StaticSnapshot | null;
+  try {
+    snapshot = opts.source ? null : await makeStaticSnapshot(bundlePath);
+  } catch (err) {
+    if (err instanceof SnapshotError || err instanceof EngineBuildError) throw new BuildError(err.message);
+    throw err;
+  }
   const payloadKind = snapshot ? 'snapshot' : 'source';
-  const image = packAppImage(snapshot ?? Buffer.from(code), { contractVersion: CONTRACT_VERSION, appVersion: opts.appVersion, payloadKind });
+  const image = packAppImage(snapshot?.payload ?? Buffer.from(code), { contractVersion: CONTRACT_VERSION, appVersion: opts.appVersion, payloadKind });
   const imagePath = join(outDir, 'app.img');
   await mkdir(dirname(imagePath), { recursive: true });
   await writeFile(imagePath, image);
-  return { bundlePath, imagePath, bundleBytes, imageBytes: image.length, payloadKind };
+  return { bundlePath, imagePath, bundleBytes, imageBytes: image.length, payloadKind, literals: snapshot?.literals.length };
 }

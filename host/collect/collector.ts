@@ -17,6 +17,8 @@ import { parseReading, topicMatches, type BadReason } from './reading.ts';
 import { seedFromDir } from './resume.ts';
 import type { RotationPolicy } from './rotation.ts';
 import { CsvWriter, DEFAULT_FILE_REGISTERS, type WriterIo } from './writer.ts';
+import { mqttAuthOptions } from '../mqtt/connect.ts';
+import { printable } from '../text/sanitize.ts';
 
 export interface CollectorOptions {
   url: string;
@@ -27,6 +29,9 @@ export interface CollectorOptions {
   password?: string;
   /** PEM CA for mqtts. */
   ca?: string;
+  /** PEM client certificate and key (mutual TLS). */
+  cert?: string;
+  key?: string;
   rotation?: Partial<RotationPolicy>;
   /** Recent (meter, register, ts) keys kept for de-duplication. */
   dedupCapacity?: number;
@@ -100,7 +105,7 @@ export async function startCollector(opts: CollectorOptions): Promise<Collector>
   };
   const onBad = (reason: BadReason, detail: string, topic: string) => {
     stats.bad[reason] = (stats.bad[reason] ?? 0) + 1;
-    limited(reason, `collect: bad payload on ${topic}: ${reason}: ${detail}`);
+    limited(reason, `collect: bad payload on ${printable(topic)}: ${reason}: ${printable(detail)}`);
   };
 
   const clientOpts: IClientOptions = {
@@ -109,9 +114,7 @@ export async function startCollector(opts: CollectorOptions): Promise<Collector>
     protocolVersion: 4,
     reconnectPeriod: opts.reconnectPeriodMs ?? 1000,
     connectTimeout: 10_000,
-    username: opts.username,
-    password: opts.password,
-    ca: opts.ca,
+    ...mqttAuthOptions(opts),
   };
   const client = mqtt.connect(opts.url, clientOpts);
   let waiters: Array<() => void> = [];
@@ -140,7 +143,7 @@ export async function startCollector(opts: CollectorOptions): Promise<Collector>
     }
     if (!writer.hasFile(r.register)) {
       stats.unknownRegister++;
-      limited('unknown-register', `collect: register ${r.register} on ${topic} is not in the register map: written to the all-messages file only`);
+      limited('unknown-register', `collect: register ${r.register} on ${printable(topic)} is not in the register map: written to the all-messages file only`);
     }
     writer.write(r, topic);
     stats.written++;

@@ -6,6 +6,7 @@
  * `Start register` and `Raw data` keep the names data_processing.py used; `Time` is when we received it.
  */
 import type { Reading } from './reading.ts';
+import { csvText } from '../text/sanitize.ts';
 
 export const MESSAGE_COLUMNS = ['Time', 'Topic', 'Start register', 'Raw data', 'meter', 'ts'] as const;
 export const COUNT_COLUMNS = ['meter', 'Start register', 'Count'] as const;
@@ -21,7 +22,9 @@ export function csvLine(cells: ReadonlyArray<string | number>): string {
 }
 
 export function messageRow(r: Reading, topic: string, receivedAt: number): string {
-  return csvLine([new Date(receivedAt).toISOString(), topic, r.register, r.raw, r.meter, r.ts]);
+  // Topic and meter are a peer's text (csvText: no control characters, no formula); raw and ts are the
+  // parser's numbers as text and stay as they are (a negative reading is a number, not a formula).
+  return csvLine([new Date(receivedAt).toISOString(), csvText(topic), r.register, r.raw, csvText(r.meter), r.ts]);
 }
 
 /** `20260101_000000` (UTC), as the prototype stamped its files. */
@@ -40,7 +43,7 @@ export function countsCsv(counts: ReadonlyMap<string, ReadonlyMap<number, number
   let out = csvLine(COUNT_COLUMNS);
   for (const meter of [...counts.keys()].sort()) {
     const regs = counts.get(meter)!;
-    for (const reg of [...regs.keys()].sort((a, b) => a - b)) out += csvLine([meter, reg, regs.get(reg)!]);
+    for (const reg of [...regs.keys()].sort((a, b) => a - b)) out += csvLine([csvText(meter), reg, regs.get(reg)!]);
   }
   return out;
 }

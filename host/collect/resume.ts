@@ -29,8 +29,13 @@ export function newestAllMessagesFile(dir: string): string | null {
 /** Add the (meter, register, ts) keys of the newest file's last `keys.capacity` rows; returns how many. */
 export function seedFromDir(dir: string, keys: RecentKeys): number {
   const file = newestAllMessagesFile(dir);
-  if (!file) return 0;
-  const rows = parse(readFileSync(file), { columns: true, skip_empty_lines: true, relax_column_count: true }) as Array<Record<string, string>>;
+  return file ? seedFromCsv(readFileSync(file), keys) : 0;
+}
+
+/** The same, from the file's content (pure). */
+export function seedFromCsv(content: string | Buffer, keys: RecentKeys): number {
+  // A damaged row (a write cut short by a full disk) is skipped: it must not stop collect from starting.
+  const rows = parse(content, { columns: true, skip_empty_lines: true, relax_column_count: true, skip_records_with_error: true }) as Array<Record<string, string>>;
   let n = 0;
   for (const row of rows.slice(-keys.capacity)) {
     const reg = Number(row['Start register']);

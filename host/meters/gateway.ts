@@ -5,6 +5,7 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { flowSampler, type Disturbance } from './flow.ts';
+import { mqttAuthOptions } from '../mqtt/connect.ts';
 
 export interface MeterGatewayOptions {
   brokerUrl: string;
@@ -23,6 +24,9 @@ export interface MeterGatewayOptions {
   prefix?: string;
   username?: string;
   password?: string;
+  ca?: string;
+  cert?: string;
+  key?: string;
 }
 
 export interface MeterGateway {
@@ -46,7 +50,7 @@ export async function startMeterGateway(o: MeterGatewayOptions): Promise<MeterGa
   const rate = o.rate ?? 1;
   if (!(rate >= 0)) throw new Error(`rate must be >= 0 ticks per second, got ${rate}`);
   const sample = flowSampler({ meters, seed: o.seed, schedule: o.schedule, cycle: o.cycle, intervalMs: rate > 0 ? 1000 / rate : 1000, t0: o.t0, truth: o.truth, prefix: o.prefix });
-  const client = await mqtt.connectAsync(o.brokerUrl, { clientId: `jw-meter-gateway-${process.pid}-${Math.random().toString(16).slice(2, 8)}`, reconnectPeriod: 500, username: o.username, password: o.password });
+  const client = await mqtt.connectAsync(o.brokerUrl, { clientId: `jw-meter-gateway-${process.pid}-${Math.random().toString(16).slice(2, 8)}`, reconnectPeriod: 500, ...mqttAuthOptions(o) });
   let ticks = 0;
   let timer: NodeJS.Timeout | null = null;
   const tick = async (): Promise<void> => {

@@ -29,6 +29,8 @@ export interface RetrainPublish {
   timeoutMs?: number;
   username?: string;
   password?: string;
+  /** PEM TLS material for the broker (host/mqtt/connect.ts); `key` above is the OTA signing key. */
+  tls?: { ca?: string; cert?: string; key?: string };
 }
 
 export interface RetrainOptions extends Partial<Omit<FitOptions, 'target'>> {
@@ -148,7 +150,7 @@ async function publishModel(p: RetrainPublish, key: KeyObject, image: Uint8Array
   const manifest = buildManifest({ kind: 'model', version, image, target: p.device ? { device: p.device } : { group: p.group! }, ttlMs: 3600_000 });
   const offer = signOffer(manifest, key);
   log(`publish: model v${version} (${image.length} B) to ${p.device ?? `group ${p.group}`} via ${p.broker}`);
-  const r = await publishUpdate({ url: p.broker, prefix: p.prefix, offer, manifest, image, expect: p.device ? [p.device] : undefined, timeoutMs: p.timeoutMs ?? 600_000, username: p.username, password: p.password });
+  const r = await publishUpdate({ url: p.broker, prefix: p.prefix, offer, manifest, image, expect: p.device ? [p.device] : undefined, timeoutMs: p.timeoutMs ?? 600_000, username: p.username, password: p.password, ...p.tls });
   for (const d of r.devices.values()) log(`publish: ${d.id} ${d.state}${d.reason ? ` (${d.reason})` : ''}`);
   return r;
 }

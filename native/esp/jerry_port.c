@@ -1,5 +1,8 @@
-/* The JerryScript 3.0 port (jerryscript-port.h) for ESP-IDF: fatal errors restart under the fault policy's
- * counter, logs go to ESP_LOG, time comes from the system clock. No file system: module loading is refused. */
+/* The JerryScript 3.0 port (jerryscript-port.h of v3.0.0) for ESP-IDF: every function that header declares except
+ * the jerry_port_context_* trio, which only JERRY_EXTERNAL_CONTEXT builds call (build/engine-config.json has it off).
+ * Fatal errors restart under the fault policy's counter, logs go to ESP_LOG, time comes from the system clock.
+ * No file system: module loading is refused. test/firmware/port.test.ts runs this file on the host. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/time.h>
 #include "esp_log.h"
@@ -8,6 +11,9 @@
 #include "freertos/task.h"
 #include "jerryscript-port.h"
 #include "jw_sys.h"
+
+/* jerry_init() calls it first: nothing to set up (the heap is static, the clock is the system's). */
+void jerry_port_init(void) {}
 
 void jerry_port_fatal(jerry_fatal_code_t code) {
   /* JS heap exhausted (JERRY_FATAL_OUT_OF_MEMORY) lands here: count it as a fault, then restart. */
@@ -19,7 +25,6 @@ void jerry_port_fatal(jerry_fatal_code_t code) {
 }
 
 void jerry_port_log(const char *message) { esp_log_write(ESP_LOG_WARN, "jerry", "%s", message); }
-void jerry_port_print_byte(jerry_char_t byte) { putchar(byte); }
 void jerry_port_print_buffer(const jerry_char_t *buf, jerry_size_t size) { fwrite(buf, 1, size, stdout); }
 jerry_char_t *jerry_port_line_read(jerry_size_t *out_size) {
   *out_size = 0;

@@ -4,12 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "esp_crt_bundle.h"
 #include "mqtt_client.h"
 #include "sdkconfig.h"
 #include "jw_events.h"
 #include "jw_log.h"
 #include "jw_mqtt.h"
 #include "jw_mqtt_asm.h"
+#include "mqtt_verify.h"
 
 typedef struct {
   int handle;
@@ -101,7 +103,7 @@ int jw_mqtt_connect(const jw_mqtt_options_t *o) {
     if (clients[i].handle == 0) c = &clients[i];
   if (c == NULL) return -1;
   memset(c, 0, sizeof *c);
-  jw_asm_init(&c->asm_, o->max_message_bytes ? o->max_message_bytes : 8192, &queue_budget);
+  jw_asm_init(&c->asm_, o->max_message_bytes ? o->max_message_bytes : JW_MQTT_MAX_MESSAGE_DEFAULT, &queue_budget);
   /* esp-mqtt keeps pointers to certificates ("not copied nor freed by the client"): they live with the slot. */
   const char *src[9] = {o->url, o->client_id, o->username, o->password, o->ca_pem, o->cert_pem, o->key_pem, o->will_topic, NULL};
   for (int i = 0; i < 8; i++) c->strings[i] = dup_or_null(src[i]);
@@ -115,7 +117,11 @@ int jw_mqtt_connect(const jw_mqtt_options_t *o) {
   esp_mqtt_client_config_t cfg;
   memset(&cfg, 0, sizeof cfg);
   cfg.broker.address.uri = c->strings[0];
-  cfg.broker.verification.certificate = c->strings[4];
+  switch (jw_mqtt_verify(tls, c->strings[4])) {
+    case JW_VERIFY_CA: cfg.broker.verification.certificate = c->strings[4]; break;
+    case JW_VERIFY_BUNDLE: cfg.broker.verification.crt_bundle_attach = esp_crt_bundle_attach; break;
+    case JW_VERIFY_NONE: break;
+  }
   cfg.credentials.client_id = c->strings[1];
   cfg.credentials.username = c->strings[2];
   cfg.credentials.authentication.password = c->strings[3];

@@ -7,6 +7,10 @@
 #include <stdint.h>
 
 #define JW_MQTT_MAX_CLIENTS 4
+/* Largest message handed to the app when the caller passes max_message_bytes 0. The device always passes its
+ * mqttMaxMsg setting, whose default (device/settings/keys.ts) is the one definition of this limit; the simulated
+ * board reads it from there, and test/layers/message-limit.test.ts compiles this header to check they agree. */
+#define JW_MQTT_MAX_MESSAGE_DEFAULT 8192u
 /* Bytes that queued, not yet consumed message payloads of all clients may hold together. The device takes it from
  * Kconfig (JERRYWATT_MQTT_QUEUE_BUDGET_KB, default 24), the host twin from here; test/firmware checks they agree.
  * A message beyond it is dropped before it is allocated and reported as `dropped <topic> <bytes> queue-full`. */

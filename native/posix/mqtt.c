@@ -209,7 +209,7 @@ int jw_mqtt_connect(const jw_mqtt_options_t *o) {
   snprintf(c->host, sizeof c->host, "%s", host);
   c->port = port;
   c->keepalive = o->keepalive_sec > 0 ? o->keepalive_sec : 30;
-  jw_asm_init(&c->asm_, o->max_message_bytes ? o->max_message_bytes : 8192, &queue_budget);
+  jw_asm_init(&c->asm_, o->max_message_bytes ? o->max_message_bytes : JW_MQTT_MAX_MESSAGE_DEFAULT, &queue_budget);
   c->mosq = mosquitto_new(o->client_id, o->clean_session, c);
   if (c->mosq == NULL) goto fail;
   mosquitto_threaded_set(c->mosq, true);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { declaredNativeMembers } from '../contract/declared.ts';
 import type { EmbeddedBroker } from '../../host/broker/embedded.ts';
 import { buildNativeSim } from '../../host/native/run.ts';
-import { repoRoot } from '../../host/cli/paths.ts';
+import { packageRoot as repoRoot } from '../../host/paths.ts';
 import { prepareNative } from '../helpers/boards.ts';
 import { bundleProbe, conformanceBroker, runOnNative, runOnV8, type Results } from './run.ts';
 

@@ -12,7 +12,7 @@ import { packAppImage } from '../../build/app-image.ts';
 import { CONTRACT_VERSION } from '../../bindings/contract.ts';
 import { SimBoard } from '../../host/sim/board.ts';
 import { NativeBoard } from '../../host/native/board.ts';
-import { repoRoot } from '../../host/cli/paths.ts';
+import { packageRoot as repoRoot } from '../../host/paths.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../host/broker/embedded.ts';
 
 const PROBE = fileURLToPath(new URL('./probe.ts', import.meta.url));

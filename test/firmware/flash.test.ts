@@ -49,23 +49,28 @@ describe('jerrywatt flash', function () {
   });
 
   it('--dry-run with a fake IDF_PATH prints every command in order, with settings masked', () => {
+    const secretFile = (s: string) => {
+      const f = join(t.dir, `secret-${s}`);
+      writeFileSync(f, s + '\n', { mode: 0o600 });
+      return f;
+    };
     const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     const pub = join(t.dir, 'ota.pem');
     writeFileSync(pub, publicKey.export({ type: 'spki', format: 'pem' }));
     const r = cli(
-      ['--dry-run', '--port', '/dev/ttyUSB7', '--wifi-ssid', 'HomeNet', '--wifi-pass', 'wifi-s3cret', '--broker', 'mqtts://broker.lan:8883',
-        '--device-id', 'dev1', '--username', 'u1', '--password', 'mqtt-s3cret', '--ota-pubkey', pub, '--set', 'healthSec=10', '--monitor'],
+      ['--dry-run', '--port', '/dev/ttyUSB7', '--wifi-ssid', 'HomeNet', '--wifi-pass-file', secretFile('wifi-s3cret'), '--broker', 'mqtts://broker.lan:8883',
+        '--device-id', 'dev1', '--username', 'u1', '--password-file', secretFile('mqtt-s3cret'), '--ota-pubkey', pub, '--set', 'healthSec=10', '--monitor'],
       { IDF_PATH: t.idf, JERRYSCRIPT_PATH: t.jerry },
     );
     assert.equal(r.status, 0, r.stderr);
     const out = r.stdout;
+    const py = 'python'; // no IDF_PYTHON_ENV_PATH: the `python` of an export.sh shell
+    const build = `${ROOT}dist/firmware/esp32/build`;
     const order = [
       /bin\/jerrywatt\.js build --app-version 1/,
-      new RegExp(`${t.idf}/tools/idf\\.py -C \\S+/build/idf -B \\S+/dist/firmware/build -DJERRYSCRIPT_PATH=${t.jerry} -DSDKCONFIG=\\S+ build`),
-      /idf\.py .* -p \/dev\/ttyUSB7 -b 921600 flash/,
-      /esptool --chip esp32 -p \/dev\/ttyUSB7 -b 921600 write_flash 0x320000 \S+app\.img 0x350000 \S+app\.img/,
+      new RegExp(`${py} ${t.idf}/tools/idf\\.py -C \\S+/build/idf -B ${build} -DSDKCONFIG=\\S+/dist/firmware/esp32/sdkconfig -DJERRYSCRIPT_PATH=${t.jerry} (set-target esp32\n[\\s\\S]*-DJERRYSCRIPT_PATH=${t.jerry} )?build\n`),
       /nvs_partition_gen\.py generate \S+settings\.csv \S+settings\.bin 0x6000/,
-      /esptool --chip esp32 -p \/dev\/ttyUSB7 -b 921600 write_flash 0x3e0000 \S+settings\.bin/,
+      new RegExp(`esptool\\.py --chip esp32 -p /dev/ttyUSB7 -b 921600 --before default_reset --after hard_reset write_flash '<flash mode, size and frequency from flasher_args.json>' 0x1000 ${build}/bootloader/bootloader.bin 0x8000 ${build}/partition_table/partition-table.bin 0xd000 ${build}/ota_data_initial.bin 0x10000 ${build}/jerrywatt.bin 0x320000 \\S+app\\.img 0x350000 \\S+app\\.img 0x3e0000 \\S+settings\\.bin\n`),
       /idf\.py .* -p \/dev\/ttyUSB7 monitor/,
     ];
     let at = 0;
@@ -88,8 +93,21 @@ describe('jerrywatt flash', function () {
   it('--app-only writes the image into both app slots and needs no JerryScript', () => {
     const r = cli(['--dry-run', '--app-only', '-p', '/dev/ttyUSB0'], { IDF_PATH: t.idf });
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /write_flash 0x320000 \S+app\.img 0x350000 \S+app\.img/);
+    assert.match(r.stdout, /esptool\.py --chip esp32 -p \/dev\/ttyUSB0 -b 921600 --before default_reset --after hard_reset write_flash 0x320000 \S+app\.img 0x350000 \S+app\.img\n/);
     assert.doesNotMatch(r.stdout, /idf\.py .* build/);
+  });
+
+  it('refuses an unknown chip, and a pin setting on the chosen chip\'s flash pins (GPIO 12-17 on the C3, 6-11 on the ESP32)', () => {
+    const env = { IDF_PATH: t.idf, JERRYSCRIPT_PATH: t.jerry };
+    const bad = cli(['--dry-run', '-p', 'x', '--chip', 'esp8266'], env);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--chip esp8266: supported chips are esp32, esp32c3, esp32s3/);
+    const c3 = cli(['--dry-run', '-p', 'x', '--chip', 'esp32c3', '--set', 'ledPin=12', '--set', 'ledPins=2,4,10-14'], env);
+    assert.equal(c3.status, 2);
+    assert.match(c3.stderr, /ledPin=12: GPIO 12 drives the flash on the esp32c3/);
+    assert.match(c3.stderr, /ledPins=2,4,10-14: GPIO 12, 13, 14 drive the flash/);
+    assert.equal(cli(['--dry-run', '-p', 'x', '--chip', 'esp32', '--set', 'ledPin=12'], env).status, 0, 'GPIO 12 is free on the ESP32');
+    assert.match(cli(['--dry-run', '-p', 'x', '--set', 'alarmPin=9'], env).stderr, /alarmPin=9: GPIO 9 drives the flash on the esp32 \(pins 6-11\)/);
   });
 
   it('refuses a bad broker URL and an unknown --set name', () => {

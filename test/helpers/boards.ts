@@ -17,7 +17,7 @@ import { ManualClock } from '../../host/sim/clock.ts';
 import { SimBoard, type ProvisionValue } from '../../host/sim/board.ts';
 import { NativeBoard } from '../../host/native/board.ts';
 import { buildNativeSim, checkJerryscriptPath } from '../../host/native/run.ts';
-import { repoRoot } from '../../host/cli/paths.ts';
+import { packageRoot as repoRoot } from '../../host/paths.ts';
 import type { SettingName } from '../../device/settings/keys.ts';
 import { ensureBundle } from '../spine/util.ts';
 

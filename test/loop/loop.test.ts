@@ -2,30 +2,29 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../../host/broker/embedded.ts';
+import type { EmbeddedBroker } from '../../host/broker/embedded.ts';
+import { useBroker } from '../helpers/broker-fixture.ts';
 import { startCollector } from '../../host/collect/collector.ts';
 import { startMeterGateway } from '../../host/meters/gateway.ts';
 import { trainMeterModel } from '../../host/meters/model.ts';
 import { runRetrain, type RetrainResult } from '../../host/retrain/index.ts';
-import { repoRoot } from '../../host/cli/paths.ts';
+import { packageRoot as repoRoot } from '../../host/paths.ts';
 import { eventually, Observer } from '../spine/util.ts';
 import { events, meterBoardOn, otaKeys, type MeterBoardOn } from '../meter/helpers.ts';
 import { describeOnBoards } from '../helpers/boards.ts';
 
 describeOnBoards('loop: collect -> process -> train (meter features) -> export -> model OTA -> the device detects with the new version', (kind) => {
+  const fx = useBroker();
   let broker: EmbeddedBroker;
   let obs: Observer;
   let dir: string;
   let board: MeterBoardOn | null = null;
   before(async () => {
-    broker = await startEmbeddedBroker();
-    obs = await Observer.connect(broker.url, 'esp/#');
+    ({ broker, obs } = fx);
     dir = mkdtempSync(join(tmpdir(), 'jw-loop-'));
   });
   after(async () => {
     await board?.dispose();
-    await obs?.close();
-    await broker?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -40,7 +39,7 @@ describeOnBoards('loop: collect -> process -> train (meter features) -> export -
     (await import('node:fs')).mkdirSync(modelDir, { recursive: true });
     writeFileSync(current, weak);
     // The gateway ticks as fast as it can: on the native board (real time) that is over the default flood limit.
-    board = await meterBoardOn(kind, 'loop1', broker.url, obs, { meters: 'm1', model: weak, settings: { otaPubKey: keys.pubDer, ...(kind.name === 'native' ? { meterFlood: 100000 } : {}) } });
+    board = await meterBoardOn(kind, 'loop1', fx, { meters: 'm1', model: weak, settings: { otaPubKey: keys.pubDer, ...(kind.name === 'native' ? { meterFlood: 100000 } : {}) } });
 
     // 1. collect: the meter gateway (the flow's sampler) publishes, `collect` writes the raw CSVs.
     const raw = join(dir, 'raw');

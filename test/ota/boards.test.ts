@@ -6,6 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import type { KeyObject } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildDevice } from '../../build/bundle.ts';
+import { packageRoot } from '../../host/paths.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../host/broker/embedded.ts';
 import { startFaultProxy, type FaultProxy } from '../../host/ota/testing/fault-proxy.ts';
 import { publishUpdate, type PublishResult } from '../../host/ota/publisher.ts';
@@ -13,6 +18,18 @@ import { trainMeterModel } from '../../host/meters/model.ts';
 import { describeOnBoards, type BoardUnderTest } from '../helpers/boards.ts';
 import { eventually, Observer } from '../spine/util.ts';
 import { keyPair, offerFor, runnableAppImage } from './sim-harness.ts';
+
+/** The app image `jerrywatt build --app-version N` makes when an engine is at hand: what an OTA to a real board carries. */
+async function engineAppImage(version: number): Promise<Buffer> {
+  const dir = mkdtempSync(join(tmpdir(), 'jw-ota-img-'));
+  try {
+    const r = await buildDevice({ root: packageRoot(), appVersion: version, outDir: dir, budgetBytes: 1 << 20 });
+    assert.equal(r.payloadKind, 'snapshot', 'with JERRYSCRIPT_PATH the build makes a snapshot image');
+    return readFileSync(r.imagePath);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 describeOnBoards('OTA end to end over a faulty link', (kind) => {
   let broker: EmbeddedBroker;
@@ -60,7 +77,9 @@ describeOnBoards('OTA end to end over a faulty link', (kind) => {
     proxy.plan.corruptNth = 3;
     proxy.plan.oversizeNth = 5;
     proxy.plan.oversizeBytes = 20_000;
-    const img = await runnableAppImage(2, 40 * 1024);
+    // The V8 board runs source images; the real engine runs the image `jerrywatt build` makes for it (a static
+    // snapshot, executed in place from the mapped slot).
+    const img = kind.name === 'native' ? await engineAppImage(2) : await runnableAppImage(2, 40 * 1024);
     const r = await publish(b, 'app', 2, img);
     proxy.plan.corruptNth = undefined;
     proxy.plan.oversizeNth = undefined;

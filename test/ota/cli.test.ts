@@ -13,8 +13,8 @@ import { startEmbeddedBroker, type EmbeddedBroker } from '../../host/broker/embe
 
 const BIN = fileURLToPath(new URL('../../bin/jerrywatt.js', import.meta.url));
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, 'ota', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, 'ota', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, JERRYWATT_MQTT_PASSWORD: undefined, ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -28,6 +28,7 @@ describe('jerrywatt ota: credentials and --chunk', function () {
   let dir: string;
   let keyPath: string;
   let file: string;
+  let pwFile: string;
   const logins: string[] = [];
   before(async () => {
     broker = await startEmbeddedBroker();
@@ -40,6 +41,8 @@ describe('jerrywatt ota: credentials and --chunk', function () {
     keyPath = join(dir, 'k.key');
     writeFileSync(keyPath, generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
     file = join(dir, 'model.bin');
+    pwFile = join(dir, 'pw');
+    writeFileSync(pwFile, 'p\n', { mode: 0o600 });
     writeFileSync(file, Buffer.alloc(1000, 1));
     await new Promise<void>((resolve, reject) =>
       broker.aedes.publish({ cmd: 'publish', topic: 'esp/dev1/ota/status', payload: Buffer.from(JSON.stringify({ state: 'accepted', kind: 'model', version: 3 })), qos: 1, retain: true, dup: false }, (err) => (err ? reject(err) : resolve())),
@@ -50,23 +53,28 @@ describe('jerrywatt ota: credentials and --chunk', function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('ota status takes --username and --password', async () => {
-    const r = await cli(['status', '--broker', broker.url, '--username', 'u', '--password', 'p', '--wait', '300', '--json']);
+  it('ota status takes --username and --password-file (or the password in $JERRYWATT_MQTT_PASSWORD); --password is refused', async () => {
+    const r = await cli(['status', '--broker', broker.url, '--username', 'u', '--password-file', pwFile, '--wait', '300', '--json']);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout.trim()), { id: 'dev1', state: 'accepted', kind: 'model', version: 3, done: 0, total: 0, reason: '' });
     const denied = await cli(['status', '--broker', broker.url, '--wait', '300']);
     assert.notEqual(denied.code, 0, 'the broker refuses a client without credentials');
+    const env = await cli(['status', '--broker', broker.url, '--username', 'u', '--wait', '300', '--json'], { JERRYWATT_MQTT_PASSWORD: 'p' });
+    assert.equal(env.code, 0, env.stderr);
+    const argv = await cli(['status', '--broker', broker.url, '--username', 'u', '--password', 'p']);
+    assert.equal(argv.code, 2);
+    assert.match(argv.stderr, /--password is not accepted.*--password-file/);
   });
 
-  it('ota publish takes --username and --password (and the old --user)', async () => {
+  it('ota publish takes --username and --password-file (and the old --user)', async () => {
     const base = ['publish', '--broker', broker.url, '--device', 'ghost', '--kind', 'model', '--file', file, '--version', '1', '--key', keyPath, '--timeout', '1', '--chunk', '256'];
     logins.length = 0;
-    const r = await cli([...base, '--username', 'u', '--password', 'p']);
+    const r = await cli([...base, '--username', 'u', '--password-file', pwFile]);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stdout, /ghost: timeout/);
     assert.deepEqual(logins, ['u:p']);
     logins.length = 0;
-    const old = await cli([...base, '--user', 'u', '--password', 'p']);
+    const old = await cli([...base, '--user', 'u', '--password-file', pwFile]);
     assert.equal(old.code, 1, old.stderr);
     assert.deepEqual(logins, ['u:p']);
   });

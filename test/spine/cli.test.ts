@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '../../host/cli/paths.ts';
+import { packageRoot as repoRoot } from '../../host/paths.ts';
 import { ensureBundle, eventually, Observer } from './util.ts';
 
 const CLI = join(repoRoot(), 'bin/jerrywatt.js');
@@ -32,7 +32,7 @@ describe('jerrywatt sim and jerrywatt led, as a user runs them (npm start)', fun
     dir = mkdtempSync(join(tmpdir(), 'jw-cli-'));
     const port = await freePort();
     url = `mqtt://127.0.0.1:${port}`;
-    sim = spawn(process.execPath, [CLI, 'sim', '--mqtt-port', String(port), '--state-dir', join(dir, 'sim'), '--devices', '2', '--meters', '1', '--meter-rate', '20', '--no-build'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    sim = spawn(process.execPath, [CLI, 'sim', '--mqtt-port', String(port), '--state-dir', join(dir, 'sim'), '--devices', '2', '--meters', '1', '--meter-rate', '20', '--ws-port', '0', '--dashboard-port', '0', '--no-build'], { stdio: ['ignore', 'pipe', 'pipe'] });
     sim.stdout!.on('data', (d) => (out += d));
     sim.stderr!.on('data', (d) => (out += d));
     await eventually(() => out.includes('Ctrl-C stops'), `the sim banner\n${out}`, { rounds: 4000 });
@@ -57,6 +57,20 @@ describe('jerrywatt sim and jerrywatt led, as a user runs them (npm start)', fun
     const bad = spawnSync(process.execPath, [CLI, 'led', 'on', '--device', 'dev1', '--pin', '9', '--broker', url], { encoding: 'utf8' });
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /pin 9 is not allowed/);
+  });
+
+  it('serves the dashboard and prints its URL; the page gets its broker from config.json', async () => {
+    const page = /dashboard (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+    assert.ok(page, `no dashboard URL in\n${out}`);
+    const html = await (await fetch(page[1]!)).text();
+    assert.match(html, /<title>jerrywatt dashboard<\/title>/);
+    const config = (await (await fetch(new URL('config.json', page[1]!))).json()) as { wsUrl: string; prefix: string };
+    assert.match(config.wsUrl, /^ws:\/\/127\.0\.0\.1:\d+\/mqtt$/);
+    assert.ok(out.includes(config.wsUrl), 'the banner names the WebSocket listener');
+    // The page's broker really speaks MQTT over WebSocket.
+    const { default: mqtt } = await import('mqtt');
+    const c = await mqtt.connectAsync(config.wsUrl, { reconnectPeriod: 0 });
+    await c.endAsync(true);
   });
 
   it('--meters: the devices detect the gateway\'s scheduled disturbances', async () => {

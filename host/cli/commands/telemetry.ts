@@ -1,5 +1,8 @@
 import { Option, type Command } from 'commander';
 import { CliError } from '../errors.ts';
+import { addConnectionOptions, resolveConnection, type ConnectionFlags } from '../connection.ts';
+import { DEFAULT_PREFIX, SUFFIX, anyIdFilter } from '../../../device/topics.ts';
+import { optionalId, requirePrefix } from '../ids.ts';
 
 function positiveNumber(name: string) {
   return (v: string): number => {
@@ -10,20 +13,17 @@ function positiveNumber(name: string) {
 }
 
 export default function register(program: Command): void {
-  program
+  const collect = program
     .command('collect')
     .description('collect meter telemetry from MQTT into the raw CSV files (replaces mqtt_conversion.py on the receiving side)')
-    .option('--broker <url>', 'broker URL (mqtt:// or mqtts://)', 'mqtt://127.0.0.1:1883')
-    .option('--topic <filter...>', 'topic filters; the meter is the level under the first +', ['esp/+/modbus'])
+    .option('--topic <filter...>', 'topic filters; the meter is the level under the first +', [anyIdFilter(DEFAULT_PREFIX, SUFFIX.modbus)])
     .option('--out <dir>', 'output directory', 'data/raw')
     .option('--client-id <id>', 'fixed client id of the persistent session (default jerrywatt-collect-<hostname>)')
-    .option('--username <name>', 'MQTT username')
-    .option('--password-env <var>', 'name of the environment variable holding the MQTT password')
-    .option('--ca <file>', 'PEM CA certificate for mqtts')
     .option('--registers <list>', 'registers of the register map, comma-separated: each gets its own mqtt_messages_<register> file; others go to the all-messages file only and are reported', '1006,1007,1009,1010,1011')
     .option('--rotate-mb <n>', 'start new files when the all-messages file reaches n MB (0 = never)', positiveNumber('--rotate-mb'), 64)
     .option('--rotate-min <n>', 'start new files every n minutes (0 = never)', positiveNumber('--rotate-min'), 60)
-    .option('--stats-sec <n>', 'print counts to stderr every n seconds (0 = only at exit)', positiveNumber('--stats-sec'), 60)
+    .option('--stats-sec <n>', 'print counts to stderr every n seconds (0 = only at exit)', positiveNumber('--stats-sec'), 60);
+  addConnectionOptions(collect)
     .addHelpText(
       'after',
       `
@@ -38,41 +38,34 @@ registers outside --registers are counted and reported on stderr. A write error 
 stops collect with exit status 1; the reading it could not write stays queued in the broker session.
 Ctrl-C closes the files and prints the counts. See docs/collect.md.`,
     )
-    .action(async (o: { broker: string; topic: string[]; out: string; clientId?: string; username?: string; passwordEnv?: string; ca?: string; registers: string; rotateMb: number; rotateMin: number; statsSec: number }) => {
-      const { readFileSync } = await import('node:fs');
+    .action(async (o: ConnectionFlags & { topic: string[]; out: string; clientId?: string; registers: string; rotateMb: number; rotateMin: number; statsSec: number }) => {
       const { startCollector, formatStats } = await import('../../collect/collector.ts');
+      const { isPrintable } = await import('../../text/sanitize.ts');
+      // An empty or unprintable client id is refused by the broker, and mqtt.js would retry it for ever.
+      if (o.clientId !== undefined && (o.clientId === '' || o.clientId.length > 64 || !isPrintable(o.clientId) || o.clientId.trim() !== o.clientId))
+        throw new CliError(`--client-id must be 1..64 printable characters without surrounding spaces, got ${JSON.stringify(o.clientId)}`, 2);
       const registers = o.registers.split(',').map((r) => r.trim()).filter((r) => r !== '').map(Number);
       if (!registers.length || registers.some((r) => !Number.isInteger(r) || r < 0 || r > 65535)) throw new CliError(`--registers: expected comma-separated register numbers 0..65535, got "${o.registers}"`, 2);
-      let password: string | undefined;
-      if (o.passwordEnv) {
-        password = process.env[o.passwordEnv];
-        if (password === undefined) throw new CliError(`collect: environment variable ${o.passwordEnv} is not set`, 2);
-      }
-      let ca: string | undefined;
-      if (o.ca) {
-        try {
-          ca = readFileSync(o.ca, 'utf8');
-        } catch (err) {
-          throw new CliError(`collect: cannot read --ca ${o.ca}: ${(err as Error).message}`, 2);
-        }
-      }
+      const conn = await resolveConnection(o);
       let onFatal: (err: Error) => void = () => {};
       const failed = new Promise<Error>((resolve) => (onFatal = resolve));
       const c = await startCollector({
-        url: o.broker,
+        url: conn.url,
         topics: o.topic,
         outDir: o.out,
         clientId: o.clientId,
-        username: o.username,
-        password,
-        ca,
+        username: conn.username,
+        password: conn.password,
+        ca: conn.ca,
+        cert: conn.cert,
+        key: conn.key,
         registers,
         onFatal: (err) => onFatal(err),
         rotation: { maxBytes: Math.round(o.rotateMb * 1024 * 1024), maxAgeMs: Math.round(o.rotateMin * 60_000) },
       });
       // Printed once the broker acknowledged the subscription (SUBACK), not at CONNECT: from then on a
       // reading published to the topics reaches us.
-      void c.connected().then(() => process.stderr.write(`collect: connected to ${o.broker}, subscribed to ${o.topic.join(' ')}, writing to ${o.out}\n`));
+      void c.connected().then(() => process.stderr.write(`collect: connected to ${conn.url}, subscribed to ${o.topic.join(' ')}, writing to ${o.out}\n`));
       const statsTimer = o.statsSec > 0 ? setInterval(() => process.stderr.write(`collect: ${formatStats(c.stats)}\n`), o.statsSec * 1000) : null;
       let signalled: () => void = () => {};
       const signal = new Promise<void>((resolve) => (signalled = resolve));
@@ -95,7 +88,7 @@ Ctrl-C closes the files and prints the counts. See docs/collect.md.`,
       process.stderr.write(`collect: stopped; ${formatStats(c.stats)}\n`);
     });
 
-  program
+  const retrain = program
     .command('retrain')
     .description('train a meter model on newly collected telemetry; export (and publish) it only if it beats the current model on held-out data')
     .requiredOption('--data <paths...>', 'collected CSVs: files, or directories of mqtt_all_messages_*.csv (jerrywatt collect --out)')
@@ -115,10 +108,9 @@ Ctrl-C closes the files and prints the counts. See docs/collect.md.`,
     .option('--key <pem>', 'OTA signing private key (jerrywatt ota keygen)')
     .option('--device <id>', 'publish to this device')
     .option('--group <g>', 'publish to this group')
-    .option('--broker <url>', 'MQTT broker for --publish', 'mqtt://127.0.0.1:1883')
-    .option('--prefix <p>', 'topic prefix', 'esp')
     .option('--timeout <sec>', 'give up on devices that have not finished the OTA', positiveNumber('--timeout'), 600)
-    .option('--json', 'print the result as JSON')
+    .option('--json', 'print the result as JSON');
+  addConnectionOptions(retrain, { brokerDefault: 'mqtt://127.0.0.1:1883', brokerHelp: 'MQTT broker for --publish', keyTaken: true })
     .addHelpText(
       'after',
       `
@@ -128,8 +120,9 @@ Exit status 0 whether or not the model changed; 1 when a publish was asked for a
 Daily, from cron (docs/anomaly.md):
   15 3 * * * cd /srv/jerrywatt && npx jerrywatt retrain --data data/raw --current models/meter/model.bin --publish --key ota-signing.key --group meters >> retrain.log 2>&1`,
     )
-    .action(async (o: { data: string[]; current: string; out?: string; metric: string; minGain: number; modelVersion?: string; version?: string; registerMap?: string; trees: number; maxDepth: number; minLeaf: number; seed: number; quantize: string; publish?: boolean; key?: string; device?: string; group?: string; broker: string; prefix: string; timeout: number; json?: boolean }) => {
+    .action(async (o: { data: string[]; current: string; out?: string; metric: string; minGain: number; modelVersion?: string; version?: string; registerMap?: string; trees: number; maxDepth: number; minLeaf: number; seed: number; quantize: string; publish?: boolean; key?: string; device?: string; group?: string; timeout: number; json?: boolean } & ConnectionFlags) => {
       const { runRetrain } = await import('../../retrain/index.ts');
+      const { printable, printableJson } = await import('../../text/sanitize.ts');
       const { RETRAIN_METRICS } = await import('../../retrain/evaluate.ts');
       const { join } = await import('node:path');
       const { repoRoot } = await import('../paths.ts');
@@ -138,7 +131,11 @@ Daily, from cron (docs/anomaly.md):
       const versionText = o.modelVersion ?? o.version;
       const version = versionText === undefined ? undefined : Number(versionText);
       if (version !== undefined && !(Number.isInteger(version) && version >= 1 && version <= 0x7fffffff)) throw new CliError(`--model-version must be an integer >= 1, got "${versionText}"`, 2);
+      optionalId('device', o.device, '--device');
+      optionalId('group', o.group, '--group');
+      requirePrefix(o.prefix);
       if (o.publish && (!o.key || !!o.device === !!o.group)) throw new CliError('--publish needs --key and exactly one of --device, --group', 2);
+      const conn = o.publish ? await resolveConnection({ ...o, key: undefined }) : null;
       let r;
       try {
         r = await runRetrain({
@@ -155,8 +152,8 @@ Daily, from cron (docs/anomaly.md):
           seed: o.seed,
           quantize: o.quantize,
           partitionsCsv: join(repoRoot(), 'partitions.csv'),
-          publish: o.publish ? { broker: o.broker, key: o.key!, device: o.device, group: o.group, prefix: o.prefix, timeoutMs: o.timeout * 1000 } : undefined,
-          log: (l) => process.stderr.write(`retrain: ${l}\n`),
+          publish: conn ? { broker: conn.url, key: o.key!, device: o.device, group: o.group, prefix: conn.prefix, timeoutMs: o.timeout * 1000, username: conn.username, password: conn.password, tls: { ca: conn.ca, cert: conn.cert, key: conn.key } } : undefined,
+          log: (l) => process.stderr.write(`retrain: ${printable(l)}\n`), // may quote devices' OTA states
         });
       } catch (err) {
         throw new CliError(`retrain: ${(err as Error).message}`);
@@ -170,7 +167,7 @@ Daily, from cron (docs/anomaly.md):
         model: r.exported?.files.bin,
         published: r.published ? Object.fromEntries([...r.published.devices.values()].map((d) => [d.id, d.state])) : undefined,
       };
-      process.stdout.write(o.json ? JSON.stringify(summary) + '\n' : `${r.better ? `new model v${r.candidate.version} written to ${r.exported!.files.bin}` : `kept model v${r.current.version}`} (${r.metric}: ${summary.current.score ?? 'n/a'} -> ${r.candidate.score.toFixed(4)})\n`);
+      process.stdout.write(o.json ? printableJson(summary) + '\n' : `${r.better ? `new model v${r.candidate.version} written to ${r.exported!.files.bin}` : `kept model v${r.current.version}`} (${r.metric}: ${summary.current.score ?? 'n/a'} -> ${r.candidate.score.toFixed(4)})\n`);
       if (r.published && !r.published.ok) throw new CliError('retrain: not every device accepted the new model', 1);
     });
 }

@@ -6,6 +6,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { MqttConnectOptions, MqttError, MqttHandlers, Native } from '../../../bindings/native.js';
 import { NATIVE_LIMITS } from '../../../bindings/contract.ts';
 import { checkRange, checkType, fail, utf8Bytes, type BoardContext } from './context.ts';
+import { SETTINGS } from '../../../device/settings/keys.ts';
 
 interface Entry {
   options: MqttConnectOptions;
@@ -15,7 +16,8 @@ interface Entry {
 
 /** esp-mqtt's default outbox limit is memory; ours is a count, so a stuck broker cannot grow it without bound. */
 const OUTBOX_LIMIT = 64;
-const DEFAULT_MAX_MESSAGE = 8192;
+/** The device's mqttMaxMsg default, for a caller that passes none (the app always passes its setting). */
+const DEFAULT_MAX_MESSAGE = SETTINGS.mqttMaxMsg.default;
 
 export function mqttNative(ctx: BoardContext): Pick<Native, 'mqttConnect' | 'mqttReconnect' | 'mqttSubscribe' | 'mqttUnsubscribe' | 'mqttPublish' | 'mqttEnd'> {
   const entries = new Map<number, Entry>();

@@ -36,7 +36,7 @@ export function timersNative(ctx: BoardContext): Pick<Native, 'millis' | 'timerS
       if (h !== undefined) ctx.clock.clearTimer(h);
       timers.delete(id);
     },
-    // SNTP on the device; the host clock is already right.
-    wallClock: () => Date.now(),
+    // SNTP on the device; the host clock is already right (a test's manual clock keeps its own).
+    wallClock: () => (ctx.clock.wall ? ctx.clock.wall() : Date.now()),
   };
 }
