@@ -1,6 +1,6 @@
 import type { HeapStats, Native, SystemInfo } from '../../../bindings/native.js';
 import { CONTRACT_VERSION } from '../../../bindings/contract.ts';
-import { engineConfigHash } from '../../../build/app-image.ts';
+import { engineConfigHash } from '../../app-image.ts';
 import { checkType, type BoardContext } from './context.ts';
 
 export const SIM_FIRMWARE_VERSION = 'sim-0.1.0';
