@@ -5,7 +5,7 @@
  */
 import type { MqttError } from '../bindings/native.js';
 import { readSetting, writeState, type BootSettings } from './settings/read.ts';
-import { SETTINGS } from './settings/keys.ts';
+import { settingDef } from './settings/keys.ts';
 import { WifiLink } from './net/wifi.ts';
 import { MqttClient } from './mqtt/client.ts';
 import { makeTopics, type Topics } from './topics.ts';
@@ -23,7 +23,10 @@ import type { MqttMessageInfo } from '../bindings/native.js';
 export const APP_VERSION: number = __APP_VERSION__;
 
 export class App {
-  readonly settings: BootSettings;
+  /** The settings until start() has handed each part its own; not kept after (heap, docs/engine.md). */
+  private boot: BootSettings | null;
+  private readonly ledPin: number;
+  private readonly maxMsg: number;
   readonly topics: Topics;
   readonly wifi: WifiLink;
   readonly mqtt: MqttClient;
@@ -37,7 +40,9 @@ export class App {
   private lastReport: LedReport | null = null;
 
   constructor(settings: BootSettings) {
-    const s = (this.settings = settings);
+    const s = (this.boot = settings);
+    this.ledPin = s.ledPin;
+    this.maxMsg = s.mqttMaxMsg;
     this.topics = makeTopics(s.topicPrefix, s.deviceId);
     this.bootCount = readSetting('bootCount') + 1;
     writeState('bootCount', this.bootCount);
@@ -59,21 +64,22 @@ export class App {
       backoff,
     });
     this.led = new LedController(s.ledActiveLow, (r) => this.publishLed(r));
-    const seq = SETTINGS.ledSeq;
+    const seqKey = settingDef('ledSeq').key;
     this.senders = new SenderTable(
       {
         get: (slot) => {
-          const v = native.kvGet('state', seq.key + slot, 'str');
+          const v = native.kvGet('state', seqKey + slot, 'str');
           return typeof v === 'string' ? v : '';
         },
-        set: (slot, v) => native.kvSet('state', seq.key + slot, v),
+        set: (slot, v) => native.kvSet('state', seqKey + slot, v),
       },
       () => native.millis(),
     );
   }
 
   start(): void {
-    const s = this.settings;
+    const s = this.boot!;
+    this.boot = null;
     native.log('info', `jerrywatt app ${APP_VERSION} on ${s.deviceId}, boot ${this.bootCount}, reset ${native.resetReason()}`);
     native.onFault((kind, message, stack) => {
       this.faults++;
@@ -140,11 +146,11 @@ export class App {
     };
     this.mqtt.publish(this.topics.status, JSON.stringify(birth), { qos: 1, retain: true });
     if (this.lastReport) this.publishLed(this.lastReport);
-    else this.led.republish(this.settings.ledPin);
+    else this.led.republish(this.ledPin);
   }
 
   private onLedCommand(topic: string, payload: Uint8Array, info: MqttMessageInfo | undefined): void {
-    const r = parseLedCommand(payload, this.allowedPins, this.settings.ledPin);
+    const r = parseLedCommand(payload, this.allowedPins, this.ledPin);
     if (!r.ok) {
       this.reportError(r.error, { topic });
       return;
@@ -167,7 +173,7 @@ export class App {
 
   private onMqttError(e: MqttError): void {
     // The native side drops oversize messages before allocating them and tells us here, with a code.
-    if (e.code === 'oversize') return this.reportError(`payload of ${e.bytes} bytes is over the ${this.settings.mqttMaxMsg}-byte limit`, { topic: e.topic });
+    if (e.code === 'oversize') return this.reportError(`payload of ${e.bytes} bytes is over the ${this.maxMsg}-byte limit`, { topic: e.topic });
     // The firmware's queue of messages waiting for JS has a byte budget: a flood is dropped, not allocated.
     if (e.code === 'queue-full') return this.reportError(`message of ${e.bytes} bytes dropped: too many messages waiting`, { topic: e.topic });
     native.log('warn', `mqtt error ${e.code}: ${printable(e.message)}`);

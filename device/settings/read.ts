@@ -1,16 +1,17 @@
 /** Reads settings through the native KV store, falling back to the table's defaults. */
-import { SETTINGS, type SettingName, type SettingValue } from './keys.ts';
+import { settingDef, settingsTable, type SettingName, type SettingValue } from './keys.ts';
 import { idError, prefixError } from '../ids.ts';
 
-export function readSetting<N extends SettingName>(name: N): SettingValue<N> {
-  const def = SETTINGS[name];
+/** Reads one setting. `table`: a settingsTable() the caller holds while it reads many (boot); otherwise one row is built. */
+export function readSetting<N extends SettingName>(name: N, table?: ReturnType<typeof settingsTable>): SettingValue<N> {
+  const def = table ? table[name] : settingDef(name);
   const v = native.kvGet(def.store, def.key, def.type);
   if (v === undefined) return def.default as SettingValue<N>;
   return v as SettingValue<N>;
 }
 
 export function writeState<N extends SettingName>(name: N, value: string | number | ArrayBuffer): boolean {
-  const def = SETTINGS[name];
+  const def = settingDef(name);
   if (def.store !== 'state') throw new TypeError(`${name} is a provisioned setting, not runtime state`);
   return native.kvSet('state', def.key, value);
 }
@@ -67,43 +68,45 @@ export interface BootSettings {
 }
 
 export function readBootSettings(): BootSettings {
+  const t = settingsTable(); // one table for every read here, garbage once the settings are read
+  const read = <N extends SettingName>(name: N): SettingValue<N> => readSetting(name, t);
   return {
-    deviceId: readSetting('deviceId') || native.deviceId(),
-    group: readSetting('group'),
-    wifiSsid: readSetting('wifiSsid'),
-    wifiPass: readSetting('wifiPass'),
-    brokerUrl: readSetting('brokerUrl'),
-    mqttUser: readSetting('mqttUser'),
-    mqttPass: readSetting('mqttPass'),
-    mqttCa: readSetting('mqttCa'),
-    mqttCert: readSetting('mqttCert'),
-    mqttKey: readSetting('mqttKey'),
-    keepaliveSec: readSetting('keepaliveSec'),
-    mqttMaxMsg: readSetting('mqttMaxMsg'),
-    topicPrefix: readSetting('topicPrefix'),
-    ledPin: readSetting('ledPin'),
-    ledPins: readSetting('ledPins'),
-    ledActiveLow: readSetting('ledActiveLow') === 1,
-    healthSec: readSetting('healthSec'),
-    backoffMinMs: readSetting('backoffMinMs'),
-    backoffMaxMs: readSetting('backoffMaxMs'),
+    deviceId: read('deviceId') || native.deviceId(),
+    group: read('group'),
+    wifiSsid: read('wifiSsid'),
+    wifiPass: read('wifiPass'),
+    brokerUrl: read('brokerUrl'),
+    mqttUser: read('mqttUser'),
+    mqttPass: read('mqttPass'),
+    mqttCa: read('mqttCa'),
+    mqttCert: read('mqttCert'),
+    mqttKey: read('mqttKey'),
+    keepaliveSec: read('keepaliveSec'),
+    mqttMaxMsg: read('mqttMaxMsg'),
+    topicPrefix: read('topicPrefix'),
+    ledPin: read('ledPin'),
+    ledPins: read('ledPins'),
+    ledActiveLow: read('ledActiveLow') === 1,
+    healthSec: read('healthSec'),
+    backoffMinMs: read('backoffMinMs'),
+    backoffMaxMs: read('backoffMaxMs'),
     ota: {
-      window: readSetting('otaWindow'),
-      probeSec: readSetting('otaProbeSec'),
-      heapMin: readSetting('otaHeapMin'),
-      stallSec: Math.max(1, readSetting('otaStallSec')),
-      pubKey: readSetting('otaPubKey'),
+      window: read('otaWindow'),
+      probeSec: read('otaProbeSec'),
+      heapMin: read('otaHeapMin'),
+      stallSec: Math.max(1, read('otaStallSec')),
+      pubKey: read('otaPubKey'),
     },
     meter: {
-      meters: readSetting('meters'),
-      meterRegs: readSetting('meterRegs'),
-      alarmPin: readSetting('alarmPin'),
-      scoreMs: Math.max(0, readSetting('meterScoreMs')),
-      nominalV: readSetting('meterNominalV') > 0 ? readSetting('meterNominalV') : 230,
-      mainsHz: readSetting('meterMainsHz') === 60 ? 60 : 50,
-      staleMs: Math.max(100, readSetting('meterStaleMs')),
-      floodPerSec: Math.max(1, readSetting('meterFlood')),
-      modelSlot: readSetting('modelSlot'),
+      meters: read('meters'),
+      meterRegs: read('meterRegs'),
+      alarmPin: read('alarmPin'),
+      scoreMs: Math.max(0, read('meterScoreMs')),
+      nominalV: read('meterNominalV') > 0 ? read('meterNominalV') : 230,
+      mainsHz: read('meterMainsHz') === 60 ? 60 : 50,
+      staleMs: Math.max(100, read('meterStaleMs')),
+      floodPerSec: Math.max(1, read('meterFlood')),
+      modelSlot: read('modelSlot'),
     },
   };
 }
@@ -116,3 +119,4 @@ export function identityError(s: Pick<BootSettings, 'deviceId' | 'group' | 'topi
   const e = idError('device', s.deviceId) ?? (s.group === '' ? null : idError('group', s.group)) ?? prefixError(s.topicPrefix);
   return e ? `settings: ${e}` : null;
 }
+
