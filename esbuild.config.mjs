@@ -24,7 +24,10 @@ export const ENGINE_LACKS = [
   [/\bfetch\s*\(/, 'fetch'],
 ];
 
-export const BUNDLE_BUDGET_BYTES = 64 * 1024;
+// No budget on the bundle's source size: the image runs as a static snapshot in place from flash, so the source
+// never lands in the JS heap. What the size of the app still costs is guarded where it lands: the image against
+// the app slot (build/bundle.ts, partitions.csv) and the JS heap on the engine (test/engine/heap-budget.test.ts).
+// See docs/engine.md, "Budgets".
 
 function stripComments(src) {
   // Good enough for our own sources: block comments, then line comments not inside a string or URL.
@@ -63,7 +66,7 @@ export const engineGuard = {
       const gaps = findEngineGaps(text, args.path);
       if (gaps.length) return { errors: gaps.map((text) => ({ text })) };
       // The settings table's `meaning` texts are for people and host tools (flash --help, docs), not the
-      // device: dropping them saves about 4 KB of the 64 KB bundle budget.
+      // device: dropping them saves about 4 KB of image and literal table.
       if (/device[\\/]settings[\\/]keys\.ts$/.test(args.path)) return { contents: stripMeanings(text), loader: 'ts' };
       return undefined;
     });
