@@ -17,12 +17,12 @@ export default function register(program: Command): void {
       if (!existsSync(join(repoRoot(), 'device', 'main.ts'))) {
         throw new CliError(`build needs the device sources: run it in a git checkout of jerrywatt (after npm install); this package already holds a built app in ${join(repoRoot(), 'dist', 'device')}`);
       }
-      const { buildDevice, BuildError } = await import('../../../build/bundle.ts');
+      const { buildDevice, BuildError, appImageBudgetBytes } = await import('../../../build/bundle.ts');
       try {
         const r = await buildDevice({ root: repoRoot(), appVersion, source: opts.source });
         const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
         const kind = r.payloadKind === 'snapshot' ? `static snapshot, ${r.literals} magic strings` : 'source';
-        process.stdout.write(`dist/device/app.js  ${kb(r.bundleBytes)} (budget 64 KB)\ndist/device/app.img ${kb(r.imageBytes)} (${kind}, app version ${appVersion})\n`);
+        process.stdout.write(`dist/device/app.js  ${kb(r.bundleBytes)}\ndist/device/app.img ${kb(r.imageBytes)} (${kind}, app version ${appVersion}; budget ${kb(appImageBudgetBytes())}, the app slot)\n`);
         // The page `sim` and `dashboard` serve; an installed package ships it prebuilt.
         const { buildDashboard } = await import('../../dashboard/build.ts');
         const d = await buildDashboard(repoRoot());
