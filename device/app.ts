@@ -1,17 +1,24 @@
 /**
- * The device application: settings -> Wi-Fi -> MQTT -> LED commands, health, errors.
- * Features that come later (OTA, anomaly detection) hook in through `App`'s public fields.
+ * The device application: settings -> Wi-Fi -> MQTT -> LED commands, health, errors, OTA, anomaly detection.
+ * The settings are read once, here, and each part gets what it needs; the parts are joined here too (a verified
+ * model goes from the OTA receiver to the meter detector through `onModel` below, nowhere else).
  */
-import { readBootSettings, readSetting, writeState, type BootSettings } from './settings/read.ts';
+import type { MqttError } from '../bindings/native.js';
+import { readSetting, writeState, type BootSettings } from './settings/read.ts';
+import { SETTINGS } from './settings/keys.ts';
 import { WifiLink } from './net/wifi.ts';
 import { MqttClient } from './mqtt/client.ts';
 import { makeTopics, type Topics } from './topics.ts';
 import { parsePinList } from './led/pins.ts';
 import { parseLedCommand } from './led/command.ts';
 import { LedController, type LedReport } from './led/controller.ts';
+import { SenderTable } from './led/senders.ts';
 import { RateLimit } from './lib/rate-limit.ts';
 import { startOta } from './ota/index.ts';
 import { startMeterDetector } from './meter/index.ts';
+import { printable } from './lib/printable.ts';
+import type { MeterDetector } from './meter/detector.ts';
+import type { MqttMessageInfo } from '../bindings/native.js';
 
 export const APP_VERSION: number = __APP_VERSION__;
 
@@ -21,6 +28,7 @@ export class App {
   readonly wifi: WifiLink;
   readonly mqtt: MqttClient;
   readonly led: LedController;
+  readonly senders: SenderTable;
   readonly allowedPins: number[];
   readonly bootCount: number;
   faults = 0;
@@ -28,8 +36,8 @@ export class App {
   private readonly errorLimit = new RateLimit(5, 10, () => native.millis());
   private lastReport: LedReport | null = null;
 
-  constructor() {
-    const s = (this.settings = readBootSettings());
+  constructor(settings: BootSettings) {
+    const s = (this.settings = settings);
     this.topics = makeTopics(s.topicPrefix, s.deviceId);
     this.bootCount = readSetting('bootCount') + 1;
     writeState('bootCount', this.bootCount);
@@ -51,6 +59,17 @@ export class App {
       backoff,
     });
     this.led = new LedController(s.ledActiveLow, (r) => this.publishLed(r));
+    const seq = SETTINGS.ledSeq;
+    this.senders = new SenderTable(
+      {
+        get: (slot) => {
+          const v = native.kvGet('state', seq.key + slot, 'str');
+          return typeof v === 'string' ? v : '';
+        },
+        set: (slot, v) => native.kvSet('state', seq.key + slot, v),
+      },
+      () => native.millis(),
+    );
   }
 
   start(): void {
@@ -73,12 +92,26 @@ export class App {
     this.mqtt.subscribe([this.topics.ledSet, this.topics.fleetLedSet], { qos: 1 });
     this.mqtt.on('connect', () => this.onConnect());
     this.mqtt.on('close', (reason) => native.log('warn', `mqtt closed: ${reason}`));
-    this.mqtt.on('error', (err) => this.onMqttError(err.message));
-    this.mqtt.on('message', (topic, payload) => {
-      if (topic === this.topics.ledSet || topic === this.topics.fleetLedSet) this.onLedCommand(topic, payload);
+    this.mqtt.on('error', (err) => this.onMqttError(err));
+    this.mqtt.on('message', (topic, payload, info) => {
+      if (topic === this.topics.ledSet || topic === this.topics.fleetLedSet) this.onLedCommand(topic, payload, info);
     });
-    startOta(this.mqtt);
-    startMeterDetector(this);
+    let meter: MeterDetector | null = null;
+    startOta(this.mqtt, {
+      deviceId: s.deviceId,
+      prefix: s.topicPrefix,
+      group: s.group,
+      maxMsg: s.mqttMaxMsg,
+      ...s.ota,
+      // A verified model goes to the detector, which takes it or says why not (then the update is rejected).
+      onModel: (slot, version) => {
+        if (!meter) return null;
+        const why = meter.takeModel(slot, version);
+        if (why) this.reportError('model ' + version + ' refused: ' + why, { kept: meter.slot || 'none' });
+        return why;
+      },
+    });
+    meter = startMeterDetector(this, s, s.meter);
     if (s.healthSec > 0) native.timerStart(s.healthSec * 1000, true, () => this.publishHealth());
     this.wifi.start();
   }
@@ -86,7 +119,8 @@ export class App {
   /** Publishes a JSON error on <prefix>/<id>/error, rate-limited so a flood cannot flood back. */
   reportError(error: string, detail: { [k: string]: unknown } = {}): void {
     this.errors++;
-    native.log('warn', `${error} ${JSON.stringify(detail)}`);
+    // Errors quote what peers sent; the serial log reaches an operator's terminal: no raw control characters.
+    native.log('warn', printable(`${error} ${JSON.stringify(detail)}`));
     if (!this.errorLimit.take()) return;
     const suppressed = this.errorLimit.suppressed;
     this.mqtt.publish(this.topics.error, JSON.stringify({ error, ...detail, suppressed, uptimeMs: native.millis() }), { qos: 0 });
@@ -109,25 +143,34 @@ export class App {
     else this.led.republish(this.settings.ledPin);
   }
 
-  private onLedCommand(topic: string, payload: Uint8Array): void {
+  private onLedCommand(topic: string, payload: Uint8Array, info: MqttMessageInfo | undefined): void {
     const r = parseLedCommand(payload, this.allowedPins, this.settings.ledPin);
     if (!r.ok) {
       this.reportError(r.error, { topic });
       return;
     }
-    // Ids are remembered in RAM only: a peer must not be able to wear the flash out, and after a restart the
-    // LED starts off anyway, so a command redelivered then is applied again, as it should be.
-    this.led.apply(r.cmd);
+    const cmd = r.cmd;
+    if (cmd.from !== null) {
+      // Exactly once and in order (led/senders.ts): recorded in NVS before it is applied.
+      const v = this.senders.admit(cmd.from, cmd.seq);
+      if (v === 'old') {
+        this.led.duplicates++;
+        return;
+      }
+      if (v === 'budget') return this.reportError('command refused: over the flash-write budget, send it again', { topic, id: cmd.id });
+    } else if (info && info.retain) {
+      // A retained command without a sequence would be applied again at every boot and reconnect.
+      return this.reportError('retained command without from/seq ignored', { topic });
+    }
+    this.led.apply(cmd);
   }
 
-  private onMqttError(message: string): void {
-    // The native side drops oversize messages before allocating them and tells us here.
-    const m = /^oversize (\S+) (\d+)$/.exec(message);
-    if (m) return this.reportError(`payload of ${m[2]} bytes is over the ${this.settings.mqttMaxMsg}-byte limit`, { topic: m[1] });
+  private onMqttError(e: MqttError): void {
+    // The native side drops oversize messages before allocating them and tells us here, with a code.
+    if (e.code === 'oversize') return this.reportError(`payload of ${e.bytes} bytes is over the ${this.settings.mqttMaxMsg}-byte limit`, { topic: e.topic });
     // The firmware's queue of messages waiting for JS has a byte budget: a flood is dropped, not allocated.
-    const d = /^dropped (\S+) (\d+) queue-full$/.exec(message);
-    if (d) return this.reportError(`message of ${d[2]} bytes dropped: too many messages waiting`, { topic: d[1] });
-    native.log('warn', `mqtt error: ${message}`);
+    if (e.code === 'queue-full') return this.reportError(`message of ${e.bytes} bytes dropped: too many messages waiting`, { topic: e.topic });
+    native.log('warn', `mqtt error ${e.code}: ${printable(e.message)}`);
   }
 
   private publishLed(r: LedReport): void {

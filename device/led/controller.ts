@@ -1,6 +1,7 @@
 /**
  * Applies LED commands to GPIO and keeps the state the device reports. A blink runs on one repeating native
- * timer; a new command on the same pin cancels it. Command ids de-duplicate QoS 1 redelivery.
+ * timer; a new command on the same pin cancels it. Sequenced commands are admitted by senders.ts before they get
+ * here; the ids of the last SEEN_IDS unsequenced commands de-duplicate within a boot (at least once beyond that).
  */
 import type { LedCommand } from './command.ts';
 
@@ -12,7 +13,7 @@ export interface LedReport {
   pins: { [pin: string]: 'on' | 'off' };
 }
 
-const SEEN_IDS = 16;
+const SEEN_IDS = 32;
 
 export class LedController {
   private readonly level: { [pin: number]: boolean } = {};
@@ -34,7 +35,7 @@ export class LedController {
 
   /** Returns false when the command id was seen already (nothing changes). */
   apply(cmd: LedCommand): boolean {
-    if (cmd.id !== null) {
+    if (cmd.id !== null && cmd.from === null) {
       if (this.seen.indexOf(cmd.id) >= 0) {
         this.duplicates++;
         return false;

@@ -1,46 +1,42 @@
 /**
- * Starts the meter anomaly detector from the app: `startMeterDetector(app)` once the MQTT client exists.
- * Settings: meters, meterRegs, alarmPin, meterScoreMs, meterStaleMs, meterFlood (device/settings/keys.ts).
+ * Starts the meter anomaly detector from the app: `startMeterDetector(host, settings)` once the MQTT client exists.
+ * The app reads the settings (device/settings/read.ts, MeterSettings) and wires the detector's model swap to the
+ * OTA receiver itself (device/app.ts).
  */
-import { readSetting } from '../settings/read.ts';
+import type { MeterSettings } from '../settings/read.ts';
 import { parseIdList } from '../ids.ts';
-import { onModelSwap } from '../ota/index.ts';
 import { parseRegisterMap } from './registers.ts';
 import { MeterDetector, type DetectorHost } from './detector.ts';
 
-export function startMeterDetector(app: DetectorHost & { settings: { topicPrefix: string; deviceId: string; ledPin: number } }): MeterDetector | null {
+export function startMeterDetector(host: DetectorHost, where: { topicPrefix: string; deviceId: string; ledPin: number }, s: MeterSettings): MeterDetector | null {
   // Meter ids become topic levels: an invalid one is reported and not watched.
-  const { ids: meters, errors } = parseIdList('meter', readSetting('meters'));
-  for (let i = 0; i < errors.length; i++) app.reportError('meter not watched: ' + errors[i], { setting: 'meters' });
+  const { ids: meters, errors } = parseIdList('meter', s.meters);
+  for (let i = 0; i < errors.length; i++) host.reportError('meter not watched: ' + errors[i], { setting: 'meters' });
   // Watching no meter, the detector stays out of the way: no pins, no subscriptions, no say over models.
   if (!meters.length) return null;
-  const map = parseRegisterMap(readSetting('meterRegs'));
+  const map = parseRegisterMap(s.meterRegs);
   if (typeof map === 'string') {
-    app.reportError('meter detector off: ' + map, { setting: 'meterRegs' });
+    host.reportError('meter detector off: ' + map, { setting: 'meterRegs' });
     return null;
   }
-  let alarmPin = readSetting('alarmPin');
-  if (alarmPin >= 0 && (alarmPin === app.settings.ledPin || (alarmPin >= 6 && alarmPin <= 11) || alarmPin > 39)) {
-    app.reportError('alarm LED off: alarmPin ' + alarmPin + ' is the command LED, a flash pin (6-11) or not a GPIO', { setting: 'alarmPin' });
+  let alarmPin = s.alarmPin;
+  if (alarmPin >= 0 && (alarmPin === where.ledPin || (alarmPin >= 6 && alarmPin <= 11) || alarmPin > 39)) {
+    host.reportError('alarm LED off: alarmPin ' + alarmPin + ' is the command LED, a flash pin (6-11) or not a GPIO', { setting: 'alarmPin' });
     alarmPin = -1;
   }
-  const d = new MeterDetector(app, {
-    prefix: app.settings.topicPrefix,
-    deviceId: app.settings.deviceId,
+  const d = new MeterDetector(host, {
+    prefix: where.topicPrefix,
+    deviceId: where.deviceId,
     meters,
     map,
     alarmPin,
-    scoreMs: Math.max(0, readSetting('meterScoreMs')),
-    staleMs: Math.max(100, readSetting('meterStaleMs')),
-    floodPerSec: Math.max(1, readSetting('meterFlood')),
-    modelSlot: readSetting('modelSlot'),
+    scoreMs: s.scoreMs,
+    staleMs: s.staleMs,
+    floodPerSec: s.floodPerSec,
+    nominalV: s.nominalV,
+    mainsHz: s.mainsHz,
+    modelSlot: s.modelSlot,
   });
   d.start();
-  onModelSwap((slot, version) => {
-    const why = d.takeModel(slot, version);
-    if (why) app.reportError('model ' + version + ' refused: ' + why, { kept: d.slot || 'none' });
-    return why;
-  });
   return d;
 }
-

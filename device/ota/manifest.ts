@@ -17,6 +17,8 @@ export interface Manifest {
   chip?: string;
   requires: { contract?: number; engineConfig?: string; format?: number };
   expires: number;
+  /** When the publisher signed it (ms since the epoch, 0 unknown): an older offer never supersedes a newer one. */
+  issued: number;
 }
 
 export interface Offer {
@@ -38,6 +40,16 @@ function ascii(b: Uint8Array): string | null {
 
 const isUint = (v: unknown, max = 0xffffffff): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
 const isStr = (v: unknown): v is string => typeof v === 'string';
+
+/** 64 lowercase hex digits (no RegExp: a static snapshot refuses RegExp literals). */
+function isSha256Hex(v: unknown): v is string {
+  if (!isStr(v) || v.length !== 64) return false;
+  for (let i = 0; i < 64; i++) {
+    const c = v.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
 
 /** Splits an offer into manifest and signature and parses the manifest. Returns the reason when malformed. */
 export function parseOffer(buf: Uint8Array): Offer | string {
@@ -87,7 +99,7 @@ function toManifest(j: any): Manifest | string {
   if (j.kind !== 'firmware' && j.kind !== 'app' && j.kind !== 'model') return `unknown kind ${typeof j.kind === 'string' ? j.kind.slice(0, 16) : typeof j.kind}`; // String() of {"toString":1} throws
   if (!isUint(j.version, 0x7fffffff) || j.version < 1) return 'bad version';
   if (!isUint(j.size) || j.size < 1) return 'bad size';
-  if (!isStr(j.sha256) || !/^[0-9a-f]{64}$/.test(j.sha256)) return 'bad sha256';
+  if (!isSha256Hex(j.sha256)) return 'bad sha256';
   if (!isUint(j.chunk) || j.chunk < 256 || j.chunk > 4096 || (j.chunk & (j.chunk - 1)) !== 0) return 'bad chunk size';
   if (!isUint(j.session)) return 'bad session';
   const t = j.target;
@@ -99,6 +111,7 @@ function toManifest(j: any): Manifest | string {
   if (r.format !== undefined && !isUint(r.format)) return 'bad requires.format';
   if (j.chip !== undefined && !isStr(j.chip)) return 'bad chip';
   if (j.expires !== undefined && !isUint(j.expires, Number.MAX_SAFE_INTEGER)) return 'bad expires';
+  if (j.issued !== undefined && !isUint(j.issued, Number.MAX_SAFE_INTEGER)) return 'bad issued';
   return {
     kind: j.kind,
     version: j.version,
@@ -110,20 +123,33 @@ function toManifest(j: any): Manifest | string {
     chip: j.chip,
     requires: { contract: r.contract, engineConfig: r.engineConfig, format: r.format },
     expires: j.expires ?? 0,
+    issued: j.issued ?? 0,
   };
 }
 
 /**
- * A new offer while an update is in progress (`cur`; undefined when none is), before its signature is checked
- * (docs/ota-protocol.md, one update at a time): 'ignore' the same session again; 'adopt' the same image under a new
- * session (a restarted publisher; progress is kept); refuse as 'busy' during probation, for another kind or a version
- * not above the current one; else 'judge' it like any offer (it supersedes the current update if it passes).
+ * An update's identity: everything that shapes the transfer. Two offers with the same identity are the same update
+ * (a restarted publisher: the new session is adopted and the progress kept); any difference makes it another one.
  */
-export function arbitrate(m: Manifest, cur: Manifest | undefined, probation: boolean): 'ignore' | 'adopt' | 'busy' | 'judge' {
-  if (!cur) return 'judge';
-  if (m.session === cur.session) return 'ignore';
-  if (m.kind === cur.kind && m.version === cur.version && m.sha256 === cur.sha256) return 'adopt';
-  if (probation || m.kind !== cur.kind || m.version <= cur.version) return 'busy';
+export function sameUpdate(a: Manifest, b: Manifest): boolean {
+  return a.kind === b.kind && a.version === b.version && a.sha256 === b.sha256 && a.size === b.size && a.chunk === b.chunk;
+}
+
+/**
+ * What to do with a signed-or-not offer before its signature is checked (docs/ota-protocol.md, One update at a time).
+ * `cur`: the update in progress (undefined: none); `afterSwitch`: it has booted the new image (probation);
+ * `answered`: the device already answered this session; `lastIssued`: the newest offer the device has taken.
+ * - 'ignore': a session already answered, or the current one again (a repeated or redelivered offer);
+ * - 'adopt': the same update under a new session (a restarted publisher): progress is kept;
+ * - 'busy': another update while the current one is past its boot switch (its probation decides, then it ends);
+ * - 'stale': issued before the current or last taken offer (a late redelivery of a superseded offer);
+ * - 'judge': check it like any offer; if it passes it supersedes the current update.
+ */
+export function arbitrate(m: Manifest, cur: Manifest | undefined, afterSwitch: boolean, answered: boolean, lastIssued: number): 'ignore' | 'adopt' | 'busy' | 'stale' | 'judge' {
+  if (answered || (cur && m.session === cur.session)) return 'ignore';
+  if (cur && sameUpdate(m, cur)) return 'adopt';
+  if (m.issued < (cur ? Math.max(cur.issued, lastIssued) : lastIssued)) return 'stale';
+  if (cur && afterSwitch) return 'busy';
   return 'judge';
 }
 

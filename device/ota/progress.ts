@@ -71,15 +71,19 @@ export interface Progress {
   probeBoots: number;
   /** The slot being written. */
   label: string;
+  /** Wall clock (ms since the epoch, 0 when not set) when the update started, and when it last made progress. */
+  started: number;
+  lastAt: number;
 }
 
 export function formatProgress(p: Progress): string {
-  return `${p.phase},${p.session},${p.done},${p.doneCrc},${p.probeBoots},${p.label}`;
+  return `${p.phase},${p.session},${p.done},${p.doneCrc},${p.probeBoots},${p.label},${p.started},${p.lastAt}`;
 }
 
-/** Reads `otaProg`; null when it holds no update (empty, or too few fields). Bad numbers read as 0. */
+/** Reads `otaProg`; null when it holds no update (empty, or too few fields). Bad numbers read as 0; a record of an
+ * older receiver (6 fields) has no times (0). */
 export function parseProgress(s: string): Progress | null {
   const f = s.split(',');
   if (f.length < 6) return null;
-  return { phase: f[0] as Phase, session: Number(f[1]) >>> 0, done: Number(f[2]) || 0, doneCrc: Number(f[3]) >>> 0, probeBoots: Number(f[4]) || 0, label: f[5]! };
+  return { phase: f[0] as Phase, session: Number(f[1]) >>> 0, done: Number(f[2]) || 0, doneCrc: Number(f[3]) >>> 0, probeBoots: Number(f[4]) || 0, label: f[5]!, started: Number(f[6]) || 0, lastAt: Number(f[7]) || 0 };
 }

@@ -1,22 +1,89 @@
 /**
- * The OTA receiver (docs/ota-protocol.md is the spec), the top layer: subscribes, takes offers (one update at a time),
- * and hands frames and polls to the layers below: core.ts (state, saved progress, status), transfer.ts (erase,
- * download, verify, install), probation.ts (resume and probation after a restart). The pure rules they follow are in
- * manifest.ts, progress.ts, window.ts, probation-rules.ts, status.ts, frame.ts, app-header.ts and model-header.ts.
+ * The OTA receiver (docs/ota-protocol.md is the spec): the composition root. It owns the state machine (machine.ts)
+ * and hands each part what it needs; each part owns its own state:
+ * - session.ts: which update, where it came from, expiry, stall, cancel, what was answered;
+ * - transfer.ts: the chunk window, requests, frame judgement, the transfer's counters;
+ * - slot-writer.ts: erase, write and read back, the saved prefix;
+ * - verifier.ts: the whole-image hash and the kind's checks;
+ * - probation.ts: the boot after the switch, accept or roll back;
+ * - reporter.ts: the retained status and refusals.
+ * The pure rules are in manifest.ts, progress.ts, window.ts, probation-rules.ts, status.ts, frame.ts, app-header.ts
+ * and model-header.ts.
  */
-import { parseOffer, judgeManifest, arbitrate, copyOffer, packOffer, type OtaKind } from './manifest.ts';
+import type { Native } from '../../bindings/native.js';
+import { parseOffer, judgeManifest, arbitrate, copyBytes, type Offer, type OtaKind } from './manifest.ts';
 import { APP_FORMAT } from './app-header.ts';
 import { MODEL_FORMAT } from './model-header.ts';
-import { SEQ_KEY } from './core.ts';
-import { OtaProbation } from './probation.ts';
+import { chunkCount, formatProgress, parseProgress } from './progress.ts';
+import { OtaMachine, inProgress, type OtaEvent, type OtaState } from './machine.ts';
+import { OtaSession } from './session.ts';
+import { TransferWindow } from './transfer.ts';
+import { SlotWriter } from './slot-writer.ts';
+import { Verifier } from './verifier.ts';
+import { Probation } from './probation.ts';
+import { Reporter } from './reporter.ts';
+import { Stepper } from './stepper.ts';
+import { OtaStore } from './store.ts';
+import { busyReason, installedJson, memOf, statusJson, type Busy, type Running } from './status.ts';
+import { FRAME_HEADER_BYTES } from './frame.ts';
+import type { OtaClient, OtaOptions, OtaStats, Phase } from './types.ts';
+import { makeTopics } from '../topics.ts';
 
-export type { OtaClient, OtaOptions, OtaState } from './types.ts';
+export type { OtaClient, OtaOptions, OtaState };
 
-export class OtaReceiver extends OtaProbation {
+/** The anti-rollback sequence of each kind (state keys). */
+const SEQ_KEY: { [k in OtaKind]: 'otaSeqFw' | 'otaSeqApp' | 'otaSeqModel' } = { firmware: 'otaSeqFw', app: 'otaSeqApp', model: 'otaSeqModel' };
+
+/** The saved phase (`otaProg`) of each state with an update in progress. */
+const PHASE: { [s in OtaState]?: Phase } = { offered: 'erase', downloading: 'download', verifying: 'verify', 'pending-verify': 'pending' };
+
+export class OtaReceiver {
+  readonly machine = new OtaMachine();
+  /** Why the last update ended as it did ('' unless rejected or rolled back). */
+  reason = '';
+  private readonly n: Native;
+  private readonly st: OtaStore;
+  private readonly t: { offer: string; group: string; data: string; req: string; status: string };
+  private readonly stepper: Stepper;
+  private readonly session: OtaSession;
+  private readonly transfer: TransferWindow;
+  private readonly slot: SlotWriter;
+  private readonly verifier: Verifier;
+  private readonly probation: Probation;
+  private readonly reporter: Reporter;
   private pollTimer = 0;
+  /** The image last accepted (from `otaLast` after a restart), to answer a re-offer of the very same image. */
+  private installed: { kind: string; version: number; sha256: string } | null = null;
+
+  constructor(
+    private readonly client: OtaClient,
+    private readonly o: OtaOptions,
+  ) {
+    const n = (this.n = o.native ?? native);
+    this.st = new OtaStore(n);
+    const t = makeTopics(o.prefix, o.deviceId, o.group);
+    this.t = { offer: t.otaOffer, group: t.otaGroupOffer, data: t.otaData, req: t.otaReq, status: t.otaStatus };
+    // A step that throws is reported by the runtime, which restarts later: the hash contexts must not stay taken.
+    this.stepper = new Stepper(n, () => this.verifier.stop());
+    this.session = new OtaSession(n, this.st, o.stallSec * 1000);
+    this.transfer = new TransferWindow(n, client, this.t.req, o.window, o.retryMs ?? 1500);
+    this.slot = new SlotWriter(n, this.stepper);
+    this.verifier = new Verifier(n, this.stepper);
+    this.probation = new Probation(n, this.st, this.stepper, o);
+    this.reporter = new Reporter(n, client, this.t.status, () => ({ json: this.statusJson(), running: this.running(), mem: memOf(this.stats), fresh: !this.session.offer }));
+  }
+
+  get state(): OtaState {
+    return this.machine.state;
+  }
+
+  /** Counters for tests and the benchmark. */
+  get stats(): OtaStats {
+    return this.transfer.stats;
+  }
 
   get busy(): boolean {
-    return this.phase !== null;
+    return inProgress(this.state);
   }
 
   /** Subscribes, resumes whatever was in progress (after a reboot) and republishes the last status. */
@@ -24,11 +91,11 @@ export class OtaReceiver extends OtaProbation {
     const { client, t } = this;
     client.on('message', (topic, payload) => {
       if (topic === t.data) this.onFrame(payload);
-      else if (topic === t.offer || topic === t.group) this.onOffer(payload);
+      else if (topic === t.offer || (t.group !== '' && topic === t.group)) this.onOffer(payload, topic);
     });
     client.on('connect', () => {
-      if (this.win) this.win.clearFlight();
-      this.publishStatus(true);
+      this.transfer.lost();
+      this.reporter.publish(true);
     });
     client.subscribe(t.offer, { qos: 1 });
     if (this.o.group) client.subscribe(t.group, { qos: 1 });
@@ -42,38 +109,64 @@ export class OtaReceiver extends OtaProbation {
     if (this.pollTimer) this.n.timerStop(this.pollTimer);
     this.pollTimer = 0;
     this.halt();
-    this.probing = false;
   }
+
+  // --- the session's ends, checked on every poll, in every state with an update in progress
 
   private poll(): void {
-    if (this.phase === 'download') {
-      this.request();
-      this.publishStatus(false);
-    } else if (this.probing) this.probeCheck();
+    const s = this.state;
+    if (!inProgress(s)) return;
+    if (this.session.expired()) return this.expire();
+    if ((s === 'offered' || s === 'downloading') && this.session.stalled()) return this.end('stall', `stalled: no progress for ${this.o.stallSec} s`);
+    if (s === 'downloading') {
+      this.transfer.request(this.session.manifest!);
+      this.reporter.publish(false);
+    } else if (s === 'pending-verify' && this.probation.running) this.probeCheck();
   }
 
+  private expire(): void {
+    if (this.state === 'pending-verify') return this.rollback('offer expired during probation', 'expire');
+    this.end('expire', 'offer expired');
+  }
+
+  // --- offers
+
   /** Offer checks in the protocol's order, all before anything is erased; an accepted offer starts the transfer. */
-  private onOffer(buf: Uint8Array): void {
-    if (buf.length === 0) return; // a cleared retained offer
+  private onOffer(buf: Uint8Array, topic: string): void {
+    if (buf.length === 0) return this.onCleared(topic);
     const offer = parseOffer(buf);
     // Until the signature passes, a refusal is never retained: anyone may publish here (docs/ota-protocol.md).
-    if (typeof offer === 'string') return this.refuse(0, offer, 'once');
+    if (typeof offer === 'string') return this.reporter.refuse(0, offer, 'once');
     const m = offer.manifest;
-    const busy = this.phase !== null && this.offer !== null;
-    const action = arbitrate(m, busy ? this.offer!.manifest : undefined, this.phase === 'pending');
+    const s = this.session;
+    const cur = this.busy ? s.manifest : undefined;
+    const action = arbitrate(m, cur, this.state === 'pending-verify', s.hasAnswered(m.session), s.lastIssued);
     if (action === 'ignore') return;
-    if (action === 'busy') return this.refuse(m.session, 'busy', 'thenCurrent');
-    if (!this.verifySignature(offer)) return this.refuse(m.session, 'bad signature', 'once');
-    if (action === 'adopt') {
-      this.offer = copyOffer(offer); // a restarted publisher: same image, new session
-      this.saveOffer();
-      this.save();
-      if (this.win) this.win.clearFlight();
-      return this.publishStatus(true);
+    if (!this.verifySignature(offer)) {
+      s.answer(m.session);
+      return this.reporter.refuse(m.session, 'bad signature', 'once');
     }
+    if (action === 'adopt') {
+      // A restarted publisher: same update, new session; what is in flight is asked for again under it.
+      s.adopt(offer, topic);
+      this.slot.adopt(s.manifest!);
+      this.transfer.lost();
+      this.save();
+      return this.reporter.publish(true);
+    }
+    if (action === 'busy') {
+      const b = this.busyWith();
+      return this.reporter.refuse(m.session, busyReason(b), 'thenCurrent', b);
+    }
+    s.answer(m.session);
     const accepted = this.st.get(SEQ_KEY[m.kind]) as number;
-    // Already installed (a re-sent or stale retained offer): answer without touching the retained status.
-    if (m.version === accepted) return this.refuse(m.session, `version ${accepted} is already installed`, 'thenCurrent');
+    // Already installed (a re-sent or stale retained offer): answer without touching the retained status. The very
+    // same image is answered accepted: a publisher restarted after the end still completes.
+    if (m.version === accepted) {
+      const i = this.installed;
+      if (i && i.kind === m.kind && i.version === m.version && i.sha256 === m.sha256) return this.reporter.answer(installedJson(m.session, m, this.running(), memOf(this.stats)), 'thenCurrent');
+      return this.reporter.refuse(m.session, `version ${accepted} is already installed`, 'thenCurrent');
+    }
     const label = this.slotFor(m.kind);
     const part = label ? this.n.partInfo(label) : undefined;
     const info = this.n.info();
@@ -90,23 +183,255 @@ export class OtaReceiver extends OtaProbation {
       dataTopicBytes: this.t.data.length,
       formats: { app: APP_FORMAT, model: MODEL_FORMAT },
     });
-    if (why) return this.refuse(m.session, why, busy ? 'thenCurrent' : 'retain');
-    // Accepted for download: supersedes whatever was in progress.
-    this.halt();
-    this.stats.peakOutstandingBytes = this.stats.heldBytes = 0; // `mem` in the status is per transfer
-    this.offer = copyOffer(offer);
-    this.label = label;
-    this.done = 0;
-    this.doneCrc = 0;
-    this.probeBoots = 0;
-    this.saveOffer();
-    this.enter('erase');
-    this.setState('offered', '');
-    this.begin();
+    if (why) return this.reporter.refuse(m.session, why, cur ? 'thenCurrent' : 'retain');
+    // A stale offer (redelivered late) is answered, but is not the device's word: the retained status stays.
+    if (action === 'stale') return this.reporter.refuse(m.session, 'stale offer', cur ? 'thenCurrent' : 'once');
+    if (cur) {
+      // Superseded: the old update ends here; its publisher hears so under its own session.
+      this.halt();
+      this.reporter.refuse(cur.session, `superseded by session ${m.session}`, 'once');
+    }
+    s.begin(offer, topic);
+    this.slot.open(s.manifest!, label, 0, 0);
+    this.probation.boots = 0;
+    this.transfer.reset();
+    this.reason = '';
+    this.go('offer');
+    this.download();
   }
 
-  private saveOffer(): void {
-    this.st.set('otaOffer', packOffer(this.offer!).buffer as ArrayBuffer);
+  /** An empty message on an offer topic: its retained offer was cleared, which cancels the update it offered. */
+  private onCleared(topic: string): void {
+    const s = this.state;
+    // Past the boot switch the probation decides (and ends by its deadline); with nothing in progress, nothing to do
+    // (a publisher clears its offer once the update ended: the retained status already says how).
+    if (!inProgress(s) || s === 'pending-verify') return;
+    if (this.session.topic && this.session.topic !== topic) return;
+    this.end('cancel', 'cancelled');
+  }
+
+  // --- the transfer
+
+  /** From `offered`: erase what is not saved yet, then ask for the chunks. */
+  private download(): void {
+    const m = this.session.manifest!;
+    this.session.moved();
+    this.transfer.open(m, this.slot.done);
+    this.save();
+    this.reporter.publish(true);
+    this.slot.erase(() => {
+      this.go('erased');
+      this.save();
+      this.reporter.publish(true);
+      this.transfer.request(m);
+    });
+  }
+
+  private onFrame(buf: Uint8Array): void {
+    const m = this.session.manifest;
+    if (this.state !== 'downloading' || !m) return void this.stats.dropped++;
+    const tr = this.transfer;
+    if (!tr.take(buf, m)) return;
+    const h = tr.hdr;
+    const win = tr.win!;
+    const redo = this.slot.write(h.index, buf.subarray(FRAME_HEADER_BYTES), h.crc);
+    if (redo) {
+      // Flash did not take it: its sector was erased again, and what lived there is missing once more.
+      this.stats.dropped++;
+      return win.forget(redo.first, redo.last);
+    }
+    win.mark(h.index);
+    this.session.moved();
+    if (this.slot.advance(win)) this.save();
+    if (win.complete) {
+      this.go('complete');
+      return this.verify();
+    }
+    tr.request(m);
+    this.reporter.publish(false);
+  }
+
+  /** In `verifying`: hash and check the image in flash, then install it. */
+  private verify(): void {
+    this.transfer.close();
+    this.save();
+    this.reporter.publish(true);
+    const m = this.session.manifest!;
+    this.verifier.start(m, this.slot.label, this.slot.mapped, (why) => (why ? this.end('fail', why) : this.install()));
+  }
+
+  private install(): void {
+    const m = this.session.manifest!;
+    const label = this.slot.label;
+    if (m.kind === 'model') {
+      // The model runtime may refuse it (features it cannot compute): the old model stays, and no version is spent.
+      const why = this.o.onModel ? this.o.onModel(label, m.version) : null;
+      if (why) return this.end('fail', `model refused: ${why}`);
+      this.st.set('modelSlot', label);
+      return this.end('installed', '');
+    }
+    if (m.kind === 'firmware') {
+      const why = this.n.otaSetBoot(label);
+      if (why) return this.end('fail', why);
+    } else {
+      const running = this.n.info().appSlot;
+      this.st.set('appPrev', running === 'app_a' || running === 'app_b' ? running : '');
+      this.st.set('appSlot', label);
+      this.st.set('appTrial', 1);
+    }
+    this.go('switched');
+    this.save();
+    this.reporter.publish(true);
+    // Give the status a moment to leave before the restart.
+    this.stepper.run(() => this.n.restart(), 200);
+  }
+
+  // --- after a restart: resume, probation
+
+  /** On start: picks up the saved update, or republishes the last final status when there is none. */
+  private resume(): void {
+    const saved = this.st.get('otaOffer') as ArrayBuffer | null;
+    const prog = parseProgress(this.st.get('otaProg') as string);
+    if (!saved || !prog) {
+      const last = lastFinal((this.reporter.lastFinal = this.st.get('otaLast') as string));
+      if (last) {
+        this.session.answer(last.session);
+        if (last.state === 'accepted') this.installed = last;
+      }
+      return this.reporter.publish(true);
+    }
+    const offer = parseOffer(new Uint8Array(saved));
+    if (typeof offer === 'string' || !this.verifySignature(offer)) return this.dropSaved('saved offer no longer verifies');
+    if (!this.n.partInfo(prog.label)) return this.dropSaved('saved slot is gone');
+    const s = this.session;
+    s.restore(offer, prog.started, prog.lastAt);
+    const m = s.manifest!;
+    this.slot.open(m, prog.label, prog.done, prog.doneCrc);
+    this.probation.boots = prog.probeBoots;
+    if (prog.phase === 'pending' || (prog.phase === 'verify' && this.probation.switched(m.kind, prog.label))) {
+      this.go('resumeProbation');
+      return this.session.expired() ? this.expire() : this.afterSwitch();
+    }
+    if (prog.phase === 'verify') this.slot.done = chunkCount(m);
+    this.slot.recheck();
+    const complete = this.slot.done * m.chunk >= m.size;
+    this.go(complete ? 'resumeVerify' : 'resumeErase');
+    if (s.expired()) return this.end('expire', 'offer expired');
+    if (!complete && s.stalledAcrossRestart()) return this.end('stall', `stalled: no progress for ${this.o.stallSec} s (across a restart)`);
+    if (complete) this.verify();
+    else this.download();
+  }
+
+  /** The image booted after the switch: already decided, or the probation starts (a restart during it fails it). */
+  private afterSwitch(): void {
+    const m = this.session.manifest!;
+    const v = this.probation.verdict(m.kind, this.slot.label);
+    if (v === 'accepted') return this.end('pass', '');
+    if (typeof v === 'object') return 'rollback' in v ? this.rollback(v.rollback, 'rollback') : this.end('rollback', v.rolledBack);
+    this.probation.start();
+    this.save();
+    this.reporter.publish(true);
+  }
+
+  /** On every poll while probing. */
+  private probeCheck(): void {
+    const v = this.probation.check(this.client.connected);
+    if (v === 'pass') {
+      this.probation.confirm(this.session.manifest!.kind);
+      return this.end('pass', '');
+    }
+    if (v !== 'wait') this.rollback(v, 'rollback');
+  }
+
+  private rollback(reason: string, event: 'rollback' | 'expire'): void {
+    const kind = this.session.manifest!.kind;
+    // Saved now, published by the previous image once it runs again: a "rolled-back" status from the image being
+    // rolled back would name the wrong running slot, and a power cut before the restart rolls back anyway.
+    this.end(event, reason, false);
+    this.probation.rollback(kind, reason, () => this.end('fail', `${reason}; no firmware to roll back to, kept ${this.n.otaRunning().label}`));
+  }
+
+  // --- the machine, the saved progress, the end of an update
+
+  private go(event: OtaEvent): void {
+    this.machine.fire(event);
+  }
+
+  /** Ends the update: final status saved and published, the saved offer and progress gone. */
+  private end(event: OtaEvent, reason: string, publish = true): void {
+    const m = this.session.manifest!;
+    const to = this.machine.fire(event);
+    if (to === 'accepted') {
+      this.st.set(SEQ_KEY[m.kind], m.version);
+      this.installed = m;
+    }
+    this.halt();
+    this.reason = reason;
+    if (publish) this.reporter.publish(true);
+    this.st.set('otaLast', this.statusJson());
+    this.session.end();
+  }
+
+  /** A saved update that can no longer be read back is given up. */
+  private dropSaved(reason: string): void {
+    this.machine.fire('fail');
+    this.reason = reason;
+    this.session.end();
+    this.reporter.publish(true);
+  }
+
+  /** Stops the work in memory (timers, window, hash contexts); saved progress stays. */
+  private halt(): void {
+    this.stepper.stop();
+    this.verifier.stop();
+    this.transfer.close();
+    this.probation.stop();
+  }
+
+  /** Saves the progress (a safe point). */
+  private save(): void {
+    const phase = PHASE[this.state];
+    const s = this.session;
+    if (!phase || !s.offer) return;
+    const sl = this.slot;
+    this.st.set('otaProg', formatProgress({ phase, session: s.offer.manifest.session, done: sl.done, doneCrc: sl.doneCrc, probeBoots: this.probation.boots, label: sl.label, started: s.started, lastAt: s.lastAt }));
+  }
+
+  private busyWith(): Busy {
+    const m = this.session.manifest!;
+    const s = this.state;
+    const endsIn = this.session.endsIn(s === 'offered' || s === 'downloading', s === 'pending-verify' ? this.probation.deadline : null);
+    return { kind: m.kind, version: m.version, session: m.session, state: s, endsIn };
+  }
+
+  private statusJson(): string {
+    const s = this.state;
+    const win = this.transfer.win;
+    return statusJson(s, this.reason, this.session.manifest, win ? win.receivedCount : null, this.running(), memOf(this.stats), inProgress(s) ? this.busyWith().endsIn : -1);
+  }
+
+  private running(): Running {
+    const st = this.st;
+    return {
+      fw: this.n.otaRunning().label,
+      app: this.n.info().appSlot,
+      model: st.get('modelSlot') as string,
+      seq: [st.get('otaSeqFw') as number, st.get('otaSeqApp') as number, st.get('otaSeqModel') as number],
+    };
+  }
+
+  private verifySignature(offer: Offer): boolean {
+    const key = this.o.pubKey;
+    if (!key) return false;
+    const n = this.n;
+    const ctx = n.sha256Begin();
+    let digest: ArrayBuffer | null = null;
+    try {
+      n.sha256Update(ctx, copyBytes(offer.manifestBytes).buffer as ArrayBuffer);
+    } finally {
+      digest = n.sha256Finish(ctx); // always: a context must never be left open
+    }
+    return n.ecdsaP256Verify(key, digest, copyBytes(offer.signature).buffer as ArrayBuffer);
   }
 
   /** The inactive slot of a kind. */
@@ -114,5 +439,15 @@ export class OtaReceiver extends OtaProbation {
     if (kind === 'firmware') return this.n.otaNextSlot().label;
     if (kind === 'app') return this.n.info().appSlot === 'app_a' ? 'app_b' : 'app_a';
     return this.st.get('modelSlot') === 'model_a' ? 'model_b' : 'model_a';
+  }
+}
+
+/** What a saved final status names (null when none or unreadable). */
+function lastFinal(json: string): { state: string; session: number; kind: string; version: number; sha256: string } | null {
+  try {
+    const j = JSON.parse(json);
+    return j && typeof j.session === 'number' ? { state: String(j.state), session: j.session, kind: String(j.kind), version: Number(j.version), sha256: String(j.sha256) } : null;
+  } catch (e) {
+    return null;
   }
 }

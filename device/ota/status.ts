@@ -28,24 +28,48 @@ export function memOf(s: OtaStats): Mem {
  * The status of the update this boot knows of (`m` undefined: none). `received` is the window's count while a
  * transfer is in memory, else null: the image then counts as complete in the states that follow a full download.
  */
-export function statusJson(state: OtaState, reason: string, m: Manifest | undefined, received: number | null, running: Running, mem: Mem): string {
+export function statusJson(state: OtaState, reason: string, m: Manifest | undefined, received: number | null, running: Running, mem: Mem, endsIn = -1): string {
   const total = m ? chunkCount(m) : 0;
-  return JSON.stringify({
+  const j: { [k: string]: unknown } = {
     state,
     kind: m ? m.kind : '',
     version: m ? m.version : 0,
+    sha256: m ? m.sha256 : '',
     session: m ? m.session : 0,
     done: received !== null ? received : state === 'accepted' || state === 'pending-verify' || state === 'verifying' ? total : 0,
     total,
     reason,
     running,
     mem,
-  });
+  };
+  // While an update is in progress: at the latest when it ends, in ms from now (expiry, stall or probation).
+  if (endsIn >= 0) j.endsIn = endsIn;
+  return JSON.stringify(j);
+}
+
+/** What a `busy` refusal names: the update in progress and when it ends at the latest (ms from now). */
+export interface Busy {
+  kind: string;
+  version: number;
+  session: number;
+  state: OtaState;
+  endsIn: number;
 }
 
 /** A refused offer: names the refused session (the status of the current update, if any, follows it). */
-export function refusalJson(session: number, reason: string, running: Running, mem: Mem): string {
-  return JSON.stringify({ state: 'rejected', session, reason, running, mem });
+export function refusalJson(session: number, reason: string, running: Running, mem: Mem, busy?: Busy): string {
+  return JSON.stringify(busy ? { state: 'rejected', session, reason, busy, running, mem } : { state: 'rejected', session, reason, running, mem });
+}
+
+/** The answer to an offer of the very image already installed (a restarted publisher after the end): accepted. */
+export function installedJson(session: number, m: Manifest, running: Running, mem: Mem): string {
+  return JSON.stringify({ state: 'accepted', session, kind: m.kind, version: m.version, reason: 'already installed', running, mem });
+}
+
+/** The reason of a `busy` refusal: what the device is busy with, and until when. */
+export function busyReason(b: Busy): string {
+  const until = b.endsIn >= 0 ? `ends within ${Math.ceil(b.endsIn / 1000)} s` : 'no end time';
+  return `busy: ${b.kind} v${b.version} (session ${b.session}) is ${b.state}; ${until}`;
 }
 
 /**

@@ -14,7 +14,7 @@ export type OtaKey =
   | 'appSlot'
   | 'appTrial'
   | 'appRolled'
-  | 'otaPubKey';
+  | 'otaIssued';
 
 export class OtaStore {
   constructor(private readonly n: Native) {}

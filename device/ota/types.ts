@@ -18,6 +18,10 @@ export interface OtaOptions {
   window: number;
   probeSec: number;
   heapMin: number;
+  /** A transfer with no new chunk for this long is abandoned (also across restarts), seconds. */
+  stallSec: number;
+  /** The offer signing key, SPKI DER (`otaPubKey`); null: every offer fails the signature check. */
+  pubKey: ArrayBuffer | null;
   /** First retry timeout of a chunk request, ms. */
   retryMs?: number;
   /** Probation passes no earlier than this (the app must have run a while without an uncaught error), ms. */
@@ -28,8 +32,7 @@ export interface OtaOptions {
   native?: Native;
 }
 
-/** What the retained status says (docs/ota-protocol.md, Device state machine). */
-export type OtaState = 'idle' | 'offered' | 'downloading' | 'verifying' | 'pending-verify' | 'accepted' | 'rejected' | 'rolled-back';
+export type { OtaState } from './machine.ts';
 
 /** Where an update in progress stands, as saved in `otaProg` (the safe points of docs/ota-protocol.md, Resume). */
 export type Phase = 'erase' | 'download' | 'verify' | 'pending';

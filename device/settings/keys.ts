@@ -39,6 +39,7 @@ export const SETTINGS = {
   otaPubKey: { key: 'otaPubKey', store: 'settings', type: 'blob', default: null, meaning: 'OTA manifest public key, SPKI DER (ECDSA P-256)' },
   otaWindow: { key: 'otaWindow', store: 'settings', type: 'i32', default: 5, meaning: 'OTA: chunks requested at once (the receive window; in-flight bytes <= window x chunk); 5 x 4 KB frames stay inside the firmware\'s 24 KB MQTT queue budget (JERRYWATT_MQTT_QUEUE_BUDGET_KB)' },
   otaProbeSec: { key: 'otaProbeSec', store: 'settings', type: 'i32', default: 60, meaning: 'OTA: probation deadline after booting a new firmware or app image, seconds' },
+  otaStallSec: { key: 'otaStallSec', store: 'settings', type: 'i32', default: 120, meaning: 'OTA: a transfer with no new chunk for this many seconds is abandoned (rejected "stalled"), also across restarts' },
   otaHeapMin: { key: 'otaHeapMin', store: 'settings', type: 'i32', default: 8192, meaning: 'OTA: probation fails when the free JS heap is below this many bytes' },
   // meter telemetry and on-device anomaly detection (device/meter, docs/anomaly.md)
   meters: { key: 'meters', store: 'settings', type: 'str', default: '', meaning: 'meter ids to watch, comma-separated (topics <prefix>/<meter>/modbus); empty watches none' },
@@ -46,6 +47,8 @@ export const SETTINGS = {
   alarmPin: { key: 'alarmPin', store: 'settings', type: 'i32', default: 4, meaning: 'GPIO of the alarm LED (fast blink: anomaly, slow blink: stale data); -1 disables; must differ from ledPin' },
   meterScoreMs: { key: 'meterScoreMs', store: 'settings', type: 'i32', default: 0, meaning: 'score a meter at most once per this many ms of meter time; 0 scores every complete sample' },
   meterStaleMs: { key: 'meterStaleMs', store: 'settings', type: 'i32', default: 5000, meaning: 'a register missing for longer than this many ms makes the meter stale (reported, never scored)' },
+  meterNominalV: { key: 'meterNominalV', store: 'settings', type: 'i32', default: 230, meaning: 'nominal RMS voltage of the meters, V (230 in Europe, 120 in North America): meter features are per unit of it' },
+  meterMainsHz: { key: 'meterMainsHz', store: 'settings', type: 'i32', default: 50, meaning: 'nominal mains frequency of the meters, 50 or 60 Hz: frequency features are deviations from it; a model trained for another is refused' },
   meterFlood: { key: 'meterFlood', store: 'settings', type: 'i32', default: 50, meaning: 'readings per second per meter above which readings are dropped and counted as a flood' },
   // runtime state
   bootCount: { key: 'bootCount', store: 'state', type: 'i32', default: 0, meaning: 'boots since provisioning' },
@@ -61,6 +64,8 @@ export const SETTINGS = {
   otaOffer: { key: 'otaOffer', store: 'state', type: 'blob', default: null, meaning: 'OTA: the signed offer of the update in progress (re-verified on resume)' },
   otaProg: { key: 'otaProg', store: 'state', type: 'str', default: '', meaning: 'OTA: phase,session,doneChunks,crcOfDone,probeBoots,slot of the update in progress' },
   otaLast: { key: 'otaLast', store: 'state', type: 'str', default: '', meaning: 'OTA: last final status (JSON), republished after a restart' },
+  otaIssued: { key: 'otaIssued', store: 'state', type: 'str', default: '', meaning: 'OTA: issue time (ms since the epoch) of the newest offer taken; an offer issued earlier is stale and never started' },
+  ledSeq: { key: 'ledSq', store: 'state', type: 'str', default: '', meaning: 'LED: last applied sequence of one sender, "<stamp> <seq> <sender>", one key per slot ledSq0..ledSq31 (device/led/senders.ts)' },
   modelSlot: { key: 'modelSlot', store: 'state', type: 'str', default: '', meaning: 'model slot in use (model_a|model_b); empty means none installed' },
 } as const satisfies Record<string, SettingDef>;
 

@@ -15,7 +15,33 @@ export function writeState<N extends SettingName>(name: N, value: string | numbe
   return native.kvSet('state', def.key, value);
 }
 
-/** The settings the spine needs at boot, read once. */
+/** The OTA receiver's settings (docs/ota-protocol.md, Limits). */
+export interface OtaSettings {
+  window: number;
+  probeSec: number;
+  heapMin: number;
+  stallSec: number;
+  pubKey: ArrayBuffer | null;
+}
+
+/** The meter detector's settings (docs/anomaly.md), and the model slot in use at boot. */
+export interface MeterSettings {
+  meters: string;
+  meterRegs: string;
+  alarmPin: number;
+  scoreMs: number;
+  staleMs: number;
+  floodPerSec: number;
+  /** Nominal voltage and mains frequency the meter features are relative to. */
+  nominalV: number;
+  mainsHz: number;
+  modelSlot: string;
+}
+
+/**
+ * Every setting the app uses, read once at boot (device/app.ts) and handed to each part: no part reads the store
+ * itself. Runtime state that changes while the app runs (OTA progress, LED sequences) is read by its owner.
+ */
 export interface BootSettings {
   deviceId: string;
   group: string;
@@ -36,6 +62,8 @@ export interface BootSettings {
   healthSec: number;
   backoffMinMs: number;
   backoffMaxMs: number;
+  ota: OtaSettings;
+  meter: MeterSettings;
 }
 
 export function readBootSettings(): BootSettings {
@@ -59,6 +87,24 @@ export function readBootSettings(): BootSettings {
     healthSec: readSetting('healthSec'),
     backoffMinMs: readSetting('backoffMinMs'),
     backoffMaxMs: readSetting('backoffMaxMs'),
+    ota: {
+      window: readSetting('otaWindow'),
+      probeSec: readSetting('otaProbeSec'),
+      heapMin: readSetting('otaHeapMin'),
+      stallSec: Math.max(1, readSetting('otaStallSec')),
+      pubKey: readSetting('otaPubKey'),
+    },
+    meter: {
+      meters: readSetting('meters'),
+      meterRegs: readSetting('meterRegs'),
+      alarmPin: readSetting('alarmPin'),
+      scoreMs: Math.max(0, readSetting('meterScoreMs')),
+      nominalV: readSetting('meterNominalV') > 0 ? readSetting('meterNominalV') : 230,
+      mainsHz: readSetting('meterMainsHz') === 60 ? 60 : 50,
+      staleMs: Math.max(100, readSetting('meterStaleMs')),
+      floodPerSec: Math.max(1, readSetting('meterFlood')),
+      modelSlot: readSetting('modelSlot'),
+    },
   };
 }
 

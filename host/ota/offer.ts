@@ -4,7 +4,7 @@
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomInt, sign, type KeyObject } from 'node:crypto';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
-import { parseAppImageHeader } from '../../build/app-image.ts';
+import { parseAppImageHeader, validateAppImage } from '../../build/app-image.ts';
 import { checkFirmwareImage } from './firmware-image.ts';
 import type { Manifest, OtaKind } from '../../device/ota/manifest.ts';
 
@@ -48,7 +48,11 @@ export interface ManifestInput {
   now?: number;
 }
 
-/** Builds the manifest of an image, refusing an image whose own version or format disagrees with the offer. */
+/**
+ * Builds the manifest of an image, refusing an image whose own version or format disagrees with the offer, and an
+ * app image whose header or payload does not check (CRC, size, payload SHA-256): a device would download it only
+ * to refuse it.
+ */
 export function buildManifest(inp: ManifestInput): Manifest {
   if (!Number.isInteger(inp.version) || inp.version < 1 || inp.version > 0x7fffffff) throw new Error(`version must be an integer from 1, got ${inp.version}`);
   if (inp.image.length === 0) throw new Error('image is empty');
@@ -57,6 +61,7 @@ export function buildManifest(inp: ManifestInput): Manifest {
     const h = parseAppImageHeader(inp.image);
     if (h.appVersion !== inp.version) throw new Error(`app image says version ${h.appVersion}, not --version ${inp.version}`);
     if (128 + h.payloadSize !== inp.image.length) throw new Error(`app image is ${inp.image.length} bytes, its header says ${128 + h.payloadSize}`);
+    validateAppImage(inp.image, { contractVersion: h.contractVersion, engineConfigHash: h.engineConfigHash });
     requires.contract = h.contractVersion;
     requires.engineConfig = h.engineConfigHash;
     requires.format = h.formatVersion;
@@ -85,6 +90,7 @@ export function buildManifest(inp: ManifestInput): Manifest {
     chip: inp.chip,
     requires,
     expires: inp.ttlMs ? now + inp.ttlMs : 0,
+    issued: now,
   };
 }
 
@@ -95,6 +101,7 @@ export function manifestBytes(m: Manifest): Buffer {
   const r = Object.fromEntries(Object.entries(m.requires).filter(([, v]) => v !== undefined));
   if (Object.keys(r).length) j.requires = r;
   if (m.expires) j.expires = m.expires;
+  if (m.issued) j.issued = m.issued;
   return Buffer.from(JSON.stringify(j), 'ascii');
 }
 

@@ -4,6 +4,8 @@
  */
 export interface Clock {
   now(): number;
+  /** Wall time, ms since the epoch (the board's `wallClock()`); absent: the host's. */
+  wall?(): number;
   setTimer(ms: number, cb: () => void): unknown;
   clearTimer(handle: unknown): void;
 }
@@ -31,6 +33,13 @@ interface Pending {
 
 export class ManualClock implements Clock {
   private t = 0;
+  /** Wall time at `now() == 0`: a manual clock's wall time moves with it, so tests can let an offer expire. */
+  wallAtZero = Date.now();
+
+  wall(): number {
+    return this.wallAtZero + this.t;
+  }
+
   private seq = 0;
   private pending = new Map<number, Pending>();
 

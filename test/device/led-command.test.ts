@@ -9,9 +9,9 @@ const enc = (s: string) => new Uint8Array(Buffer.from(s));
 
 describe('device pure logic', () => {
   it('parses the plain words and JSON commands', () => {
-    assert.deepEqual(parseLedCommand(enc(' on\n'), [2], 2), { ok: true, cmd: { state: 'on', pin: 2, blink: null, id: null } });
+    assert.deepEqual(parseLedCommand(enc(' on\n'), [2], 2), { ok: true, cmd: { state: 'on', pin: 2, blink: null, id: null, from: null, seq: 0 } });
     const r = parseLedCommand(enc('{"state":"toggle","pin":4,"blink":{"periodMs":200,"count":3},"id":"a"}'), [2, 4], 2);
-    assert.deepEqual(r, { ok: true, cmd: { state: 'toggle', pin: 4, blink: { periodMs: 200, count: 3 }, id: 'a' } });
+    assert.deepEqual(r, { ok: true, cmd: { state: 'toggle', pin: 4, blink: { periodMs: 200, count: 3 }, id: 'a', from: null, seq: 0 } });
   });
 
   it('refuses what it cannot act on, saying why', () => {

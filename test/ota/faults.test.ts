@@ -5,6 +5,7 @@
  * loaded an unverified image; the receiver's accounting stayed within the window bound (sim-harness.ts).
  */
 import assert from 'node:assert/strict';
+import { CONTRACT_VERSION } from '../../bindings/contract.ts';
 import mqtt from 'mqtt';
 import { startFaultProxy } from '../../host/ota/testing/fault-proxy.ts';
 import { publishUpdate, type PublishOptions } from '../../host/ota/publisher.ts';
@@ -62,11 +63,13 @@ describe('OTA faults on the simulated board (aedes, fault w.proxy, real bundle)'
     const d = device();
     const img = makeTestFirmwareImage(400 * 1024, 9);
     let restarted = false;
-    const r = await publish('firmware', 2, img, {
-      onProgress: (p) => {
-        if (!restarted && p.done >= 50) ((restarted = true), void d.board.restart('sw'));
-      },
-    });
+    // Restart the board as the 50th data frame passes the proxy (no fault is applied: the test only counts).
+    let frames = 0;
+    w.proxy.plan.match = (t) => {
+      if (t.endsWith('/ota/data') && ++frames === 50) ((restarted = true), void d.board.restart('sw'));
+      return false;
+    };
+    const r = await publish('firmware', 2, img);
     assert.ok(restarted);
     await ends(d, 'firmware', img, 'new');
     const total = Math.ceil(img.length / 4096);
@@ -216,44 +219,48 @@ describe('OTA faults on the simulated board (aedes, fault w.proxy, real bundle)'
 
   it('an app image built for another contract version is rejected at the offer', async () => {
     const d = device();
-    const img = await runnableAppImage(2, 20 * 1024, 2);
+    const img = await runnableAppImage(2, 20 * 1024, CONTRACT_VERSION + 1);
     const { manifest, offer } = offerFor({ kind: 'app', version: 2, image: img, target: { device: 'dev1' } }, keys.priv);
-    await refused(d, offer, manifest, img, /native contract 2/);
+    await refused(d, offer, manifest, img, new RegExp(`native contract ${CONTRACT_VERSION + 1}`));
     await ends(d, 'app', img, 'old');
   });
 
   it('an app image for another contract version, offered without requirements, is refused after download and never loaded', async () => {
     const d = device();
-    const img = await runnableAppImage(2, 20 * 1024, 2);
+    const img = await runnableAppImage(2, 20 * 1024, CONTRACT_VERSION + 1);
     const { manifest } = offerFor({ kind: 'app', version: 2, image: img, target: { device: 'dev1' } }, keys.priv);
     const m: Manifest = { ...manifest, requires: {} };
     const r = await publishUpdate({ url: w.broker.url, offer: signOffer(m, keys.priv), manifest: m, image: img, timeoutMs: 15000 });
-    assert.match(r.devices.get('dev1')!.reason, /native contract 2/);
+    assert.match(r.devices.get('dev1')!.reason, new RegExp(`native contract ${CONTRACT_VERSION + 1}`));
     assert.equal(d.boots.length, 1);
     await ends(d, 'app', img, 'old');
   });
 
-  it('a second offer during a transfer: another kind is refused as busy, a higher version supersedes', async () => {
+  it('a second offer during a transfer supersedes it, whatever its kind; the superseded publishers hear so', async () => {
     const d = device();
     const v2 = await runnableAppImage(2, 150 * 1024);
     const v3 = await runnableAppImage(3, 100 * 1024);
     const fw = makeTestFirmwareImage(64 * 1024, 1);
-    // Stall the first transfer after 5 frames: every later data frame is lost until the new offer is taken.
+    // Stall the transfers after 5 frames: every later data frame is lost until the last offer is taken.
     let frames = 0;
     Object.assign(w.proxy.plan, { drop: 1, match: (t: string) => t.endsWith('/ota/data') && ++frames > 5 });
-    const first = publish('app', 2, v2, { timeoutMs: 2500, keepOffer: false });
+    const first = publish('app', 2, v2, { timeoutMs: 8000 });
     await eventually(() => frames > 8, 'first transfer under way', { rounds: 2000 });
-    const busy = await publish('firmware', 2, fw, { timeoutMs: 4000 });
-    assert.match(busy.devices.get('dev1')!.reason, /busy/);
-    // Frames flow again once the device has taken the new offer (so the stalled transfer cannot finish first).
+    const statusOf = (kind: string) => w.obs.on('esp/dev1/ota/status').some((m) => m.json?.kind === kind && m.json.state === 'downloading');
+    const firmware = publish('firmware', 2, fw, { timeoutMs: 8000 });
+    await eventually(() => statusOf('firmware'), 'the firmware offer taken over the app transfer', { rounds: 2000 });
+    // Frames flow again once the device has taken the newest offer (so a stalled transfer cannot finish first).
     const second = await publish('app', 3, v3, { onProgress: (p) => void (p.state === 'offered' || p.state === 'downloading' ? (w.proxy.plan.drop = 0) : 0) });
     const r1 = await first;
-    assert.notEqual(r1.devices.get('dev1')!.state, 'accepted');
+    const r2 = await firmware;
+    assert.equal(r1.devices.get('dev1')!.state, 'rejected');
+    assert.match(r1.devices.get('dev1')!.reason, /superseded/);
+    assert.match(r2.devices.get('dev1')!.reason, /superseded/);
     assert.ok(second.ok);
     await ends(d, 'app', v3, 'new');
     assert.equal(d.lastBoot.appVersion, 3);
     assert.equal(d.board.state.get('otaSeqApp')?.v, 3);
-    assert.equal(d.board.otadata.state('ota_1'), 'undefined', 'the refused firmware never touched the boot state');
+    assert.equal(d.board.otadata.state('ota_1'), 'undefined', 'the superseded firmware never touched the boot state');
   });
 
   it('a new firmware that cannot reach the w.broker fails its probation, is rolled back, and says so', async () => {
@@ -307,7 +314,7 @@ describe('OTA faults on the simulated board (aedes, fault w.proxy, real bundle)'
     const good = await runnableAppImage(2, 40 * 1024);
     const { packAppImage } = await import('../../build/app-image.ts');
     const payload = Buffer.concat([good.subarray(128), Buffer.from('\nnative.timerStart(500, false, function () { throw new Error("boom"); });\n')]);
-    const img = packAppImage(payload, { contractVersion: 1, appVersion: 2, payloadKind: 'source' });
+    const img = packAppImage(payload, { contractVersion: CONTRACT_VERSION, appVersion: 2, payloadKind: 'source' });
     const r = await publish('app', 2, img);
     assert.equal(r.devices.get('dev1')!.state, 'rolled-back', JSON.stringify(r.devices.get('dev1')));
     assert.match(r.devices.get('dev1')!.reason, /probation/);

@@ -10,6 +10,7 @@ import { publishUpdate } from '../../host/ota/publisher.ts';
 import { buildManifest, signOffer } from '../../host/ota/offer.ts';
 import { writeRequest, REQUEST_MAX_BYTES } from '../../device/ota/frame.ts';
 import { until } from '../collect/helpers.ts';
+import { ManualClock } from '../../host/sim/clock.ts';
 
 const SESSION = 0x1234abcd;
 const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
@@ -72,11 +73,10 @@ describe('OTA publisher (host)', function () {
     const { manifest, offer } = offerFor({ device: 'dev1' });
     clients.push(await intruder(broker.url, 'intruder', 'esp/dev1/ota/offer'));
     clients.push(await fakeDevice(broker.url, 'dev1', 'esp/dev1/ota/offer', { request: true, final: 'accepted', after: 'esp/intruder/ota/status' }));
-    const t0 = Date.now();
-    const r = await publishUpdate({ url: broker.url, offer, manifest, image, timeoutMs: 5000 });
+    // On a clock that never moves, the timeout cannot fire: finishing at all means it finished when dev1 did.
+    const r = await publishUpdate({ url: broker.url, offer, manifest, image, timeoutMs: 5000, clock: new ManualClock() });
     assert.equal(r.ok, true, JSON.stringify([...r.devices.values()]));
     assert.deepEqual([...r.devices.keys()], ['dev1']);
-    assert.ok(Date.now() - t0 < 4000, 'finished when dev1 did, not at the timeout');
   });
 
   it('a group offer counts the devices that requested chunks; a status from one that did not is ignored', async () => {
@@ -84,7 +84,14 @@ describe('OTA publisher (host)', function () {
     clients.push(await intruder(broker.url, 'intruder', 'esp/group/g1/ota/offer'));
     clients.push(await fakeDevice(broker.url, 'a', 'esp/group/g1/ota/offer', { request: true, final: 'accepted', after: 'esp/intruder/ota/status' }));
     clients.push(await fakeDevice(broker.url, 'b', 'esp/group/g1/ota/offer', { request: true, final: 'rejected' }));
-    const r = await publishUpdate({ url: broker.url, offer, manifest, image, timeoutMs: 5000, settleMs: 300 });
+    const clock = new ManualClock();
+    // The group settles once no new device has shown up for settleMs of the publisher's clock: move it when both
+    // devices have answered (their statuses reach the publisher on its own client; poll its progress).
+    const seen = new Set<string>();
+    const run = publishUpdate({ url: broker.url, offer, manifest, image, timeoutMs: 5000, settleMs: 300, clock, onProgress: (p) => void seen.add(`${p.id}:${p.state}`) });
+    await until(() => seen.has('a:accepted') && seen.has('b:rejected'), () => `statuses seen: ${[...seen].join(', ')}`);
+    clock.advance(300);
+    const r = await run;
     assert.deepEqual([...r.devices.keys()].sort(), ['a', 'b']);
     assert.equal(r.devices.get('a')!.state, 'accepted');
     assert.equal(r.devices.get('b')!.state, 'rejected');
@@ -93,13 +100,12 @@ describe('OTA publisher (host)', function () {
 
   it('when subscribe or publish throws, the client and the timers are stopped (nothing keeps the process alive)', async () => {
     const { manifest, offer } = offerFor({ device: 'dev1' });
-    await new Promise((r) => setTimeout(r, 0)); // mocha arms this test's own timeout after its first await
+    await new Promise((r) => setImmediate(r)); // mocha arms this test's own timeout after its first await
     const before = timeouts();
     // '#' in the prefix makes the subscription topic invalid: subscribeAsync throws after the client connected.
     await assert.rejects(publishUpdate({ url: broker.url, prefix: 'bad#', offer, manifest, image, timeoutMs: 60_000 }), /invalid topic/i);
     await until(() => broker.aedes.connectedClients === 0, () => `${broker.aedes.connectedClients} client(s) still connected`);
-    await new Promise((r) => setTimeout(r, 50));
-    assert.equal(timeouts(), before, 'no interval or timeout left running');
+    await until(() => timeouts() === before, () => `${timeouts() - before} interval(s) or timeout(s) left running`);
   });
 
   it('a signal stops it: unfinished devices end aborted, the retained offer is cleared', async () => {
@@ -114,10 +120,13 @@ describe('OTA publisher (host)', function () {
     assert.equal(r.devices.get('x')!.state, 'aborted');
     const late = await mqtt.connectAsync(broker.url, { clean: true });
     clients.push(late);
+    // Retained messages come right after the subscription, before a message this client publishes after it.
     let retained = 0;
-    late.on('message', (_t, p, pkt) => pkt.retain && p.length && retained++);
-    await late.subscribeAsync('esp/group/g2/ota/offer', { qos: 1 });
-    await new Promise((r) => setTimeout(r, 100));
+    let marker = false;
+    late.on('message', (t, p, pkt) => (t === 'jw-test/marker' ? (marker = true) : pkt.retain && p.length && retained++));
+    await late.subscribeAsync(['esp/group/g2/ota/offer', 'jw-test/marker'], { qos: 1 });
+    await late.publishAsync('jw-test/marker', 'x', { qos: 1 });
+    await until(() => marker, () => 'marker');
     assert.equal(retained, 0, 'no retained offer left behind');
   });
 });

@@ -11,7 +11,7 @@ import { parseOffer, packOffer, copyOffer, arbitrate, type Manifest } from '../.
 import { ChunkWindow } from '../../device/ota/window.ts';
 import { chunkBytes, chunkCount, eraseEnd, formatProgress, heldBytes, judgeFrame, parseProgress, savePoint, sectorOf, type Progress } from '../../device/ota/progress.ts';
 import { bootVerdict, probeVerdict, switched, type BootFacts } from '../../device/ota/probation-rules.ts';
-import { statusJson, refusalJson, lastFinalNow, type Running } from '../../device/ota/status.ts';
+import { statusJson, refusalJson, lastFinalNow, busyReason, type Running } from '../../device/ota/status.ts';
 import { checkModelHeader } from '../../device/ota/model-header.ts';
 import { buildManifest, signOffer } from '../../host/ota/offer.ts';
 
@@ -22,6 +22,7 @@ const manifest = (over: Partial<Manifest> = {}): Manifest => ({
   sha256: 'a'.repeat(64),
   chunk: 1024,
   session: 7,
+  issued: 0,
   target: { device: 'd1' },
   requires: {},
   expires: 0,
@@ -97,27 +98,29 @@ describe('OTA receiver rules (pure)', () => {
     });
 
     it('the saved progress round-trips; an empty or short record holds no update', () => {
-      const p: Progress = { phase: 'download', session: 0xdeadbeef, done: 12, doneCrc: 0xfffffffe, probeBoots: 1, label: 'app_b' };
-      assert.equal(formatProgress(p), 'download,3735928559,12,4294967294,1,app_b');
+      const p: Progress = { phase: 'download', session: 0xdeadbeef, done: 12, doneCrc: 0xfffffffe, probeBoots: 1, label: 'app_b', started: 1767225600000, lastAt: 1767225660000 };
+      assert.equal(formatProgress(p), 'download,3735928559,12,4294967294,1,app_b,1767225600000,1767225660000');
       assert.deepEqual(parseProgress(formatProgress(p)), p);
       assert.equal(parseProgress(''), null);
       assert.equal(parseProgress('download,1,2,3,4'), null);
-      assert.deepEqual(parseProgress('verify,x,y,z,w,ota_1'), { phase: 'verify', session: 0, done: 0, doneCrc: 0, probeBoots: 0, label: 'ota_1' });
+      assert.deepEqual(parseProgress('verify,x,y,z,w,ota_1'), { phase: 'verify', session: 0, done: 0, doneCrc: 0, probeBoots: 0, label: 'ota_1', started: 0, lastAt: 0 }, 'a record without times (an older receiver)');
     });
   });
 
   describe('offers', () => {
-    it('a second offer: same session ignored, same image adopted, busy, or judged (supersedes)', () => {
-      const cur = manifest({ kind: 'app', version: 2, session: 7 });
-      assert.equal(arbitrate(manifest({ version: 9, session: 1 }), undefined, false), 'judge', 'nothing in progress');
-      assert.equal(arbitrate(manifest({ session: 7, version: 5 }), cur, false), 'ignore');
-      assert.equal(arbitrate(manifest({ session: 8 }), cur, false), 'adopt');
-      assert.equal(arbitrate(manifest({ session: 8 }), cur, true), 'adopt', 'a restarted publisher, even during probation');
-      assert.equal(arbitrate(manifest({ session: 8, version: 3 }), cur, false), 'judge', 'higher version');
-      assert.equal(arbitrate(manifest({ session: 8, version: 3 }), cur, true), 'busy', 'never during probation');
-      assert.equal(arbitrate(manifest({ session: 8, kind: 'model', version: 3 }), cur, false), 'busy', 'another kind');
-      assert.equal(arbitrate(manifest({ session: 8, version: 2, sha256: 'b'.repeat(64) }), cur, false), 'busy', 'same version, other image');
-      assert.equal(arbitrate(manifest({ session: 8, version: 1 }), cur, false), 'busy', 'lower version');
+    it('a second offer: answered or current session ignored, same update adopted, busy after the switch, stale, or judged', () => {
+      const cur = manifest({ kind: 'app', version: 2, session: 7, issued: 100 });
+      assert.equal(arbitrate(manifest({ version: 9, session: 1 }), undefined, false, false, 0), 'judge', 'nothing in progress');
+      assert.equal(arbitrate(manifest({ version: 9, session: 1 }), undefined, false, true, 0), 'ignore', 'a session already answered');
+      assert.equal(arbitrate(manifest({ session: 7, version: 5 }), cur, false, false, 0), 'ignore', 'the current session again');
+      assert.equal(arbitrate(manifest({ session: 8, issued: 200 }), cur, false, false, 100), 'adopt', 'same identity, new session');
+      assert.equal(arbitrate(manifest({ session: 8, issued: 200 }), cur, true, false, 100), 'adopt', 'a restarted publisher, even during probation');
+      // Every field of the identity counts: another chunk size, size or hash is another update, which supersedes.
+      for (const other of [{ chunk: 256 }, { size: 9_999 }, { sha256: 'b'.repeat(64) }, { version: 3 }, { version: 1 }, { kind: 'model' as const }])
+        assert.equal(arbitrate(manifest({ session: 8, issued: 200, ...other }), cur, false, false, 100), 'judge', JSON.stringify(other));
+      assert.equal(arbitrate(manifest({ session: 8, version: 3, issued: 200 }), cur, true, false, 100), 'busy', 'never past the boot switch');
+      assert.equal(arbitrate(manifest({ session: 8, version: 3, issued: 50 }), cur, false, false, 100), 'stale', 'issued before the current offer');
+      assert.equal(arbitrate(manifest({ session: 8, version: 3, issued: 50 }), undefined, false, false, 100), 'stale', 'issued before the newest taken');
     });
 
     it('the kept offer is a copy of its own, and packs back to the bytes that were signed', () => {
@@ -178,12 +181,16 @@ describe('OTA receiver rules (pure)', () => {
       const m = manifest({ size: 10_000, chunk: 1024 });
       assert.equal(
         statusJson('downloading', '', m, 3, running, mem),
-        '{"state":"downloading","kind":"app","version":2,"session":7,"done":3,"total":10,"reason":"","running":{"fw":"ota_0","app":"app_a","model":"","seq":[0,1,0]},"mem":{"peak":10,"held":20}}',
+        `{"state":"downloading","kind":"app","version":2,"sha256":"${'a'.repeat(64)}","session":7,"done":3,"total":10,"reason":"","running":{"fw":"ota_0","app":"app_a","model":"","seq":[0,1,0]},"mem":{"peak":10,"held":20}}`,
       );
+      assert.equal(JSON.parse(statusJson('downloading', '', m, 3, running, mem, 1500)).endsIn, 1500, 'while in progress: when it ends at the latest');
       assert.equal(JSON.parse(statusJson('verifying', '', m, null, running, mem)).done, 10, 'complete once downloaded');
       assert.equal(JSON.parse(statusJson('rejected', 'x', m, null, running, mem)).done, 0);
-      assert.deepEqual(JSON.parse(statusJson('idle', '', undefined, null, running, mem)), { state: 'idle', kind: '', version: 0, session: 0, done: 0, total: 0, reason: '', running, mem });
-      assert.deepEqual(JSON.parse(refusalJson(5, 'busy', running, mem)), { state: 'rejected', session: 5, reason: 'busy', running, mem });
+      assert.deepEqual(JSON.parse(statusJson('idle', '', undefined, null, running, mem)), { state: 'idle', kind: '', version: 0, sha256: '', session: 0, done: 0, total: 0, reason: '', running, mem });
+      assert.deepEqual(JSON.parse(refusalJson(5, 'bad signature', running, mem)), { state: 'rejected', session: 5, reason: 'bad signature', running, mem });
+      const busy = { kind: 'app', version: 2, session: 7, state: 'downloading' as const, endsIn: 61_200 };
+      assert.equal(busyReason(busy), 'busy: app v2 (session 7) is downloading; ends within 62 s');
+      assert.deepEqual(JSON.parse(refusalJson(5, busyReason(busy), running, mem, busy)).busy, busy);
     });
 
     it('the last final status is republished with what runs now', () => {

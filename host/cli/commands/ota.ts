@@ -19,6 +19,12 @@ interface PublishCli extends ConnectionFlags {
   user?: string;
 }
 
+interface CancelCli extends ConnectionFlags {
+  device?: string;
+  group?: string;
+  timeout: string;
+}
+
 interface StatusCli extends ConnectionFlags {
   wait: string;
   json?: boolean;
@@ -37,7 +43,7 @@ export function checkChunk(v: string): number {
   return n;
 }
 
-/** `jerrywatt ota keygen|publish|status`: signed, device-pulled OTA over MQTT (docs/ota-protocol.md). */
+/** `jerrywatt ota keygen|publish|cancel|status`: signed, device-pulled OTA over MQTT (docs/ota-protocol.md). */
 export default function register(program: Command): void {
   const ota = program.command('ota').description('OTA over MQTT: signing keys, signed updates of firmware, app image or model, device status');
 
@@ -150,6 +156,40 @@ export default function register(program: Command): void {
       }
       if (r.devices.size === 0) throw new CliError('no device answered');
       if (!r.ok) throw new CliError('not every device accepted the update', 1);
+    });
+
+  const cancel = ota
+    .command('cancel')
+    .description('cancel the update offered to a device or group: clears the retained offer, which the device takes as a cancel')
+    .option('--device <id>', 'target device id')
+    .option('--group <g>', 'target group (clears the group offer; devices still at it cancel)')
+    .option('--timeout <ms>', 'how long to wait for the device to confirm', '5000');
+  addConnectionOptions(cancel)
+    .addHelpText('after', '\nExit status: 0 when the update was cancelled or nothing was in progress; 1 when the device did not confirm.\nAn update past its boot switch is not cancelled: its probation decides (within otaProbeSec).\nExample: jerrywatt ota cancel --device dev1')
+    .action(async (o: CancelCli) => {
+      optionalId('device', o.device, '--device');
+      optionalId('group', o.group, '--group');
+      if (!!o.device === !!o.group) throw new CliError('give exactly one of --device, --group');
+      requirePrefix(o.prefix);
+      const timeoutMs = int(o.timeout, '--timeout', 1);
+      const conn = await resolveConnection(o);
+      const { cancelUpdate } = await import('../../ota/cancel.ts');
+      const { printableValue: p } = await import('../../text/sanitize.ts');
+      let r;
+      try {
+        r = await cancelUpdate({ connection: conn, prefix: conn.prefix, target: o.device ? { device: o.device } : { group: o.group! }, timeoutMs });
+      } catch (err) {
+        throw new CliError(`cancel: ${(err as Error).message}. Is the broker at ${conn.url} running?`);
+      }
+      const s = r.status;
+      // The status is the device's text: printed with its control characters escaped.
+      const what = s?.kind ? `${p(s.kind)} v${p(s.version)} (session ${p(s.session)})` : 'the update';
+      if (r.outcome === 'cleared') return void process.stdout.write(`group ${o.group}: offer cleared; devices still downloading it cancel\n`);
+      if (r.outcome === 'cancelled') return void process.stdout.write(`${o.device}: cancelled ${what}\n`);
+      if (r.outcome === 'idle') return void process.stdout.write(`${o.device}: nothing in progress (${p(s?.state ?? 'no status')}); offer cleared\n`);
+      if (r.outcome === 'probation')
+        return void process.stdout.write(`${o.device}: ${what} is past its boot switch; its probation decides${typeof s?.endsIn === 'number' ? ` within ${Math.ceil(s.endsIn / 1000)} s` : ''}\n`);
+      throw new CliError(`${o.device}: no confirmation within ${timeoutMs} ms (last status: ${p(s?.state ?? 'none')}); is it online?`, 1);
     });
 
   const status = ota

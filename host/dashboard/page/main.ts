@@ -10,7 +10,7 @@ import { DeviceTable, RecentList, errorRow, eventRow } from './view.ts';
 import type { ErrorEntry, EventEntry } from './model.ts';
 import { brokerWsUrl, type DashboardConfig } from './config.ts';
 import { dashboardSubscriptions } from './topics.ts';
-import { ledPayload, ledTopic, type LedAction } from './led.ts';
+import { ledPayload, ledTopic, nextSeq, type LedAction } from './led.ts';
 
 /** What tests and the bench read from the page. */
 interface PageStats {
@@ -54,7 +54,12 @@ async function main(): Promise<void> {
     dirty.header = true;
   };
 
+  // The sender of LED commands: the MQTT username once logged in, else an id of this page.
+  const pageId = `dash-${Math.random().toString(16).slice(2, 10)}`;
+  let sender = pageId;
+  let lastSeq = 0;
   const connect = (username?: string, password?: string) => {
+    sender = username || pageId;
     client?.end(true);
     setConnection('connecting');
     const c = mqtt.connect(url, {
@@ -116,7 +121,8 @@ async function main(): Promise<void> {
 
   const publishLed = (device: string, action: LedAction) => {
     if (!client || !stats.operator) return;
-    client.publish(ledTopic(config.prefix, device), ledPayload(action, Math.random().toString(16).slice(2, 10)), { qos: 1 });
+    lastSeq = nextSeq(lastSeq, Date.now());
+    client.publish(ledTopic(config.prefix, device), ledPayload(action, Math.random().toString(16).slice(2, 10), sender, lastSeq), { qos: 1 });
   };
   document.addEventListener('click', (e) => {
     const b = (e.target as HTMLElement).closest('button');
