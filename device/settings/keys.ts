@@ -47,6 +47,8 @@ export const SETTINGS = {
   alarmPin: { key: 'alarmPin', store: 'settings', type: 'i32', default: 4, meaning: 'GPIO of the alarm LED (fast blink: anomaly, slow blink: stale data); -1 disables; must differ from ledPin' },
   meterScoreMs: { key: 'meterScoreMs', store: 'settings', type: 'i32', default: 0, meaning: 'score a meter at most once per this many ms of meter time; 0 scores every complete sample' },
   meterStaleMs: { key: 'meterStaleMs', store: 'settings', type: 'i32', default: 5000, meaning: 'a register missing for longer than this many ms makes the meter stale (reported, never scored)' },
+  meterNominalV: { key: 'meterNominalV', store: 'settings', type: 'i32', default: 230, meaning: 'nominal RMS voltage of the meters, V (230 in Europe, 120 in North America): meter features are per unit of it' },
+  meterMainsHz: { key: 'meterMainsHz', store: 'settings', type: 'i32', default: 50, meaning: 'nominal mains frequency of the meters, 50 or 60 Hz: frequency features are deviations from it; a model trained for another is refused' },
   meterFlood: { key: 'meterFlood', store: 'settings', type: 'i32', default: 50, meaning: 'readings per second per meter above which readings are dropped and counted as a flood' },
   // runtime state
   bootCount: { key: 'bootCount', store: 'state', type: 'i32', default: 0, meaning: 'boots since provisioning' },

@@ -1,11 +1,2 @@
-import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
-
-/** The repository (or installed package) root, whatever the working directory. */
-export function repoRoot(): string {
-  return fileURLToPath(new URL('../../', import.meta.url));
-}
-
-export function distPath(...parts: string[]): string {
-  return join(repoRoot(), 'dist', ...parts);
-}
+/** The CLI's view of host/paths.ts (library code imports host/paths.ts itself). */
+export { packageRoot as repoRoot, distPath } from '../paths.ts';

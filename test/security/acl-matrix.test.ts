@@ -43,6 +43,7 @@ const TABLE: Array<[string, string, string | null, string, string, string, strin
   ['group offer, other', 'esp/group/gB/ota/offer', null, 'op', '---', 'PRS', '--S', '---', '---'],
   ['meter, own/watched', 'esp/m1/modbus', null, 'gw', '--S', '--S', '--S', '--S', 'P--'],
   ['meter, other', 'esp/m2/modbus', null, 'gw2', '---', '--S', '--S', '--S', '---'],
+  ['echo (host tools)', 'esp/jw-echo/t1', null, 'op', '---', 'P-S', 'P-S', 'P-S', '---'],
   ['filter esp/#', 'esp/devB/ota/data', 'esp/#', 'op', 'xx-', 'xxS', 'xxS', 'xx-', 'xx-'],
   ['filter esp/+/led/set', 'esp/devB/led/set', 'esp/+/led/set', 'op', 'xx-', 'xxS', 'xxS', 'xx-', 'xx-'],
   ['filter esp/+/modbus', 'esp/m2/modbus', 'esp/+/modbus', 'gw2', 'xx-', 'xxS', 'xxS', 'xxS', 'xx-'],

@@ -115,7 +115,7 @@ export async function startMosquittoFor(fleet: TestFleet): Promise<BrokerUnderTe
   if (!bin) throw new Error('mosquitto is not installed');
   const outDir = mkdtempSync(join(tmpdir(), 'jw-mosq-conf-'));
   const ports = { mtlsPort: await freePort(), passwordPort: await freePort(), wsPort: await freePort() };
-  const write = () => writeMosquittoConfig({ fleetDir: fleet.dir, outDir, hosts: ['127.0.0.1', 'localhost'], bind: '127.0.0.1', ...ports, owner: defaultOwner(), extra: ['log_dest stderr', 'log_type error', 'log_type warning', 'log_type notice', 'persistence false'] });
+  const write = () => writeMosquittoConfig({ fleetDir: fleet.dir, outDir, hosts: ['127.0.0.1', 'localhost'], bind: '127.0.0.1', ...ports, owner: defaultOwner(), extra: ['log_dest stderr', 'log_type error', 'log_type warning', 'log_type notice', 'log_type information', 'persistence false'] });
   const cfg = write();
   let logs = '';
   const child: ChildProcess = spawn(bin, ['-c', cfg.conf], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 import { repoRoot } from '../paths.ts';
+import { requirePrefix } from '../ids.ts';
 
 export interface DashboardCliOptions {
   broker: string;
@@ -22,6 +23,7 @@ export default function register(program: Command): void {
       '\nThe page talks MQTT to the broker itself over WebSocket; this command only serves files.\nExamples:\n  jerrywatt dashboard                                  # beside `jerrywatt sim`, which starts one already\n  jerrywatt dashboard --broker wss://broker.example:8884/mqtt --port 8081',
     )
     .action(async (opts: DashboardCliOptions) => {
+      requirePrefix(opts.prefix);
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a port number, got "${opts.port}"`);
       if (!/^wss?:\/\/[^/]+/.test(opts.broker)) throw new CliError(`--broker must be the broker's WebSocket listener (ws://host:port/path or wss://...), got "${opts.broker}"`);
