@@ -3,6 +3,7 @@
  * The settings are read once, here, and each part gets what it needs; the parts are joined here too (a verified
  * model goes from the OTA receiver to the meter detector through `onModel` below, nowhere else).
  */
+import type { MqttError } from '../bindings/native.js';
 import { readSetting, writeState, type BootSettings } from './settings/read.ts';
 import { SETTINGS } from './settings/keys.ts';
 import { WifiLink } from './net/wifi.ts';
@@ -91,7 +92,7 @@ export class App {
     this.mqtt.subscribe([this.topics.ledSet, this.topics.fleetLedSet], { qos: 1 });
     this.mqtt.on('connect', () => this.onConnect());
     this.mqtt.on('close', (reason) => native.log('warn', `mqtt closed: ${reason}`));
-    this.mqtt.on('error', (err) => this.onMqttError(err.message));
+    this.mqtt.on('error', (err) => this.onMqttError(err));
     this.mqtt.on('message', (topic, payload, info) => {
       if (topic === this.topics.ledSet || topic === this.topics.fleetLedSet) this.onLedCommand(topic, payload, info);
     });
@@ -164,13 +165,12 @@ export class App {
     this.led.apply(cmd);
   }
 
-  private onMqttError(message: string): void {
-    // The native side drops oversize messages before allocating them and tells us here ("oversize <topic> <bytes>").
-    const w = message.split(' ');
-    if (w.length === 3 && w[0] === 'oversize') return this.reportError(`payload of ${w[2]} bytes is over the ${this.settings.mqttMaxMsg}-byte limit`, { topic: w[1] });
+  private onMqttError(e: MqttError): void {
+    // The native side drops oversize messages before allocating them and tells us here, with a code.
+    if (e.code === 'oversize') return this.reportError(`payload of ${e.bytes} bytes is over the ${this.settings.mqttMaxMsg}-byte limit`, { topic: e.topic });
     // The firmware's queue of messages waiting for JS has a byte budget: a flood is dropped, not allocated.
-    if (w.length === 4 && w[0] === 'dropped' && w[3] === 'queue-full') return this.reportError(`message of ${w[2]} bytes dropped: too many messages waiting`, { topic: w[1] });
-    native.log('warn', `mqtt error: ${printable(message)}`);
+    if (e.code === 'queue-full') return this.reportError(`message of ${e.bytes} bytes dropped: too many messages waiting`, { topic: e.topic });
+    native.log('warn', `mqtt error ${e.code}: ${printable(e.message)}`);
   }
 
   private publishLed(r: LedReport): void {

@@ -57,7 +57,8 @@ export function buildNativeSim(o: NativeBuildOptions): NativeBuild {
     if (e instanceof EngineBuildError) throw new NativeSimError(e.message);
     throw e;
   }
-  const out = join(o.root, 'dist', 'native', `sim-${heapKb}kb`);
+  // Keyed like the engine: make cannot see a changed configuration hash or engine library, so a new one builds anew.
+  const out = join(o.root, 'dist', 'native', `sim-${engineHash().slice(0, 12)}-${heapKb}kb`);
   sh(['make', '-s', '-C', join(o.root, 'native'), 'sim', `OUT=${out}`, `JERRYSCRIPT_PATH=${jp}`, `JERRY_OUT=${engineDir}`, `ENGINE_HASH=${engineHash()}`], o.root);
   return { binary: join(out, 'jw-sim'), jsHeapKb: heapKb, engineDir };
 }

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HeapStats, LogLevel } from '../../bindings/native.js';
 import { CONTRACT_VERSION } from '../../bindings/contract.ts';
-import { engineConfigHash } from '../../build/app-image.ts';
+import { engineConfigHash } from '../app-image.ts';
 import { SETTINGS, type SettingName } from '../../device/settings/keys.ts';
 import { loadApp } from './app-loader.ts';
 import { RealClock, type Clock } from './clock.ts';

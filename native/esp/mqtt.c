@@ -77,13 +77,12 @@ static void on_event(void *arg, esp_event_base_t base, int32_t id, void *data) {
       uint8_t flags = (uint8_t)((e->qos & 3) | (e->retain ? JW_EV_FLAG_RETAIN : 0) | (e->dup ? JW_EV_FLAG_DUP : 0));
       jw_asm_result_t r = jw_asm_feed(&c->asm_, e->topic, (size_t)(e->topic_len > 0 ? e->topic_len : 0), (const uint8_t *)e->data,
                                       (size_t)e->data_len, (size_t)e->current_data_offset, (size_t)e->total_data_len, flags);
-      char why[JW_ASM_REPORT_MAX];
       if (r == JW_ASM_COMPLETE) {
         jw_event_t ev = {.a = c->handle};
         jw_asm_take_event(&c->asm_, &ev);
         jw_queue_post(&ev);
-      } else if (jw_asm_report(r, &c->asm_, why, sizeof why)) {
-        post(JW_EV_MQTT_ERROR, c, 0, 0, strdup(why), NULL, 0);
+      } else if (r == JW_ASM_OVERSIZE || r == JW_ASM_QUEUE_FULL || r == JW_ASM_NO_MEMORY || r == JW_ASM_BAD_FRAGMENT) {
+        post(JW_EV_MQTT_ERROR, c, (int)r, 0, strdup(c->asm_.topic), NULL, c->asm_.total); /* jw_mqtt.h: code, topic, size */
       }
       break;
     }

@@ -16,6 +16,13 @@
  * A message beyond it is dropped before it is allocated and reported as `dropped <topic> <bytes> queue-full`. */
 #define JW_MQTT_QUEUE_BUDGET_DEFAULT (24u * 1024u)
 
+/* JW_EV_MQTT_ERROR events: b is the code, text the topic (or, for JW_MQTT_ERR_TRANSPORT, the message), len the
+ * message size. Codes: JW_MQTT_ERR_TRANSPORT, the jw_asm_result_t of a dropped message (OVERSIZE, QUEUE_FULL,
+ * NO_MEMORY, BAD_FRAGMENT; jw_mqtt_asm.h), or JW_MQTT_ERR_SUBSCRIBE_REFUSED. bindings/b_mqtt.c turns them into
+ * the contract's MqttError codes. */
+#define JW_MQTT_ERR_TRANSPORT 0
+#define JW_MQTT_ERR_SUBSCRIBE_REFUSED 100
+
 typedef struct {
   const char *url; /* mqtt://host:port or mqtts://host:port */
   const char *client_id;

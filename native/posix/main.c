@@ -16,7 +16,7 @@
 #include "jw_sys.h"
 #include "jw_vm.h"
 
-#define CONTRACT_VERSION 1
+#define CONTRACT_VERSION 2
 
 /* The embedded image, mapped READ-ONLY as the device's flash is: a static snapshot runs in place from it, and
  * anything that writes into it dies here as it would on the device. */
