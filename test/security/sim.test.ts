@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { runSim, SimError, type SimOptions } from '../../host/sim/run.ts';
-import { repoRoot } from '../../host/cli/paths.ts';
+import { packageRoot as repoRoot } from '../../host/paths.ts';
 import { provisionIdentity } from '../../host/security/fleet.ts';
 import { clientOptions, makeFleet, revokeIdentity, startAedesFor, type TestFleet } from './fleet-fixture.ts';
 import { ensureBundle } from '../spine/util.ts';
