@@ -16,7 +16,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { buildDevice } from '../build/bundle.ts';
 import { ensureNativeRuntime, jerryscriptPathFromEnv } from '../build/firmware/engine.ts';
 import { startEmbeddedBroker } from '../host/broker/embedded.ts';
-import { repoRoot } from '../host/cli/paths.ts';
+import { packageRoot as repoRoot } from '../host/paths.ts';
 import { trainMeterModel } from '../host/meters/model.ts';
 import { modelHeader } from '../host/model/cheader.ts';
 import { readModelBin } from '../host/model/reader.ts';
