@@ -291,7 +291,7 @@ function devKey(stateDir: string): { der: Uint8Array; note: string; privatePath?
   return { der: publicKeyDer(readFileSync(`${base}.pub`)), note: `${rel}.pub (dev key pair; sign updates with --key ${rel}.key)`, privatePath: `${rel}.key` };
 }
 
-/** `--meters N`: every device watches meter1..meterN, and a board without a model gets a quick one (about 1 s). */
+/** `--meters N`: every device watches meter1..meterN, and a board without a model gets a quick one, trained at start. */
 async function setUpMeters(opts: SimOptions, boards: FleetBoard[]): Promise<{ count: number; modelBytes: number }> {
   const count = opts.meters;
   if (count === 0) return { count, modelBytes: 0 };
