@@ -110,7 +110,7 @@ const canConnect = (port: number) =>
     s.once('error', () => resolve(false));
   });
 
-export async function startMosquittoFor(fleet: TestFleet): Promise<BrokerUnderTest & { outDir: string }> {
+export async function startMosquittoFor(fleet: TestFleet): Promise<BrokerUnderTest & { outDir: string; wsUrl: string }> {
   const bin = mosquittoPath();
   if (!bin) throw new Error('mosquitto is not installed');
   const outDir = mkdtempSync(join(tmpdir(), 'jw-mosq-conf-'));
@@ -136,6 +136,7 @@ export async function startMosquittoFor(fleet: TestFleet): Promise<BrokerUnderTe
   return {
     name: 'mosquitto',
     outDir,
+    wsUrl: `wss://127.0.0.1:${ports.wsPort}/mqtt`,
     urlFor: (c) => (c.auth === 'cert' ? `mqtts://127.0.0.1:${ports.mtlsPort}` : `mqtts://127.0.0.1:${ports.passwordPort}`),
     async reload() {
       write();
