@@ -46,6 +46,12 @@ export const SUFFIX = {
   modbus: 'modbus',
 } as const;
 
+/**
+ * What a read-only observer reads (the dashboard, a viewer's ACL): device state, health, errors, anomalies, OTA
+ * status and meter readings; not commands and not OTA traffic.
+ */
+export const DISPLAY_SUFFIXES: string[] = [SUFFIX.status, SUFFIX.health, SUFFIX.ledState, SUFFIX.error, SUFFIX.anomaly, SUFFIX.otaStatus, SUFFIX.modbus];
+
 export type TopicSuffix = (typeof SUFFIX)[keyof typeof SUFFIX];
 
 /** `<prefix>/<id>/<suffix>`. */

@@ -153,7 +153,7 @@ export async function runSim(opts: SimOptions): Promise<void> {
   for (const b of boards) b.boot();
   const watch = meters.count ? await watchAnomalies(url, tty, out, conn) : null;
   const gateway = meters.count ? await startGateway(url, meters.count, opts.meterRate, conn) : null;
-  const dashboard = broker?.ws && opts.dashboardPort !== undefined ? await startSimDashboard(opts.root, broker.ws.url, opts.dashboardPort) : null;
+  const dashboard = broker?.ws && opts.dashboardPort !== undefined ? await startSimDashboard(opts.root, broker.ws.url, opts.dashboardPort, opts.fleet) : null;
 
   const host = new URL(url).hostname;
   const mport = new URL(url).port || 1883;
@@ -254,11 +254,11 @@ async function buildNative(opts: SimOptions): Promise<{ binary: string; jsHeapKb
 }
 
 /** The dashboard beside the embedded broker, on its WebSocket listener. */
-async function startSimDashboard(root: string, wsUrl: string, port: number): Promise<{ url: string; close(): Promise<void> }> {
+async function startSimDashboard(root: string, wsUrl: string, port: number, fleet?: string): Promise<{ url: string; close(): Promise<void> }> {
   const { ensureDashboard } = await import('../dashboard/build.ts');
-  const { startDashboardServer, DashboardError } = await import('../dashboard/server.ts');
+  const { startDashboardServer, DashboardError, fleetOperators } = await import('../dashboard/server.ts');
   try {
-    return await startDashboardServer({ dir: await ensureDashboard(root), port, config: { wsUrl, prefix: DEFAULT_PREFIX } });
+    return await startDashboardServer({ dir: await ensureDashboard(root), port, config: { wsUrl, prefix: DEFAULT_PREFIX, ...(fleet ? { operators: fleetOperators(fleet) } : {}) } });
   } catch (err) {
     if (err instanceof DashboardError) throw new SimError(err.message);
     throw err;

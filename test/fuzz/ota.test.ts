@@ -213,7 +213,7 @@ describe('fuzz: OTA offers, frames, requests and image headers', function () {
       'ota: saved progress and status',
       fc.property(
         fc.oneof(fc.string(), fc.array(fc.oneof(fc.string({ maxLength: 6 }), fc.integer().map(String)), { maxLength: 8 }).map((a) => a.join(','))),
-        fc.record({ phase: fc.constantFrom('erase', 'download', 'verify', 'pending'), session: u32, done: fc.nat(100000), doneCrc: u32, probeBoots: fc.nat(5), label: fc.constantFrom('ota_0', 'ota_1', 'app_a', 'app_b', 'model_a') }, { noNullPrototype: true }) as fc.Arbitrary<Progress>,
+        fc.record({ phase: fc.constantFrom('erase', 'download', 'verify', 'pending'), session: u32, done: fc.nat(100000), doneCrc: u32, probeBoots: fc.nat(5), label: fc.constantFrom('ota_0', 'ota_1', 'app_a', 'app_b', 'model_a'), started: fc.nat(2 ** 45), lastAt: fc.nat(2 ** 45) }, { noNullPrototype: true }) as fc.Arbitrary<Progress>,
         fc.oneof(fc.string(), trickyJson.map((v) => JSON.stringify(v) ?? '')),
         (text, p, last) => {
           const r = parseProgress(text);

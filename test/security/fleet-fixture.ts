@@ -34,7 +34,7 @@ export const FLEET: ProvisionRequest[] = [
   { name: 'coll', role: 'collector', auth: 'password' },
   { name: 'gw', role: 'gateway', auth: 'cert', meters: ['m1'] },
   { name: 'gw2', role: 'gateway', auth: 'password', meters: ['m2'] },
-  { name: 'obs', role: 'viewer', auth: 'password' },
+  { name: 'obs', role: 'operator', auth: 'password' }, // the probes' observer reads every topic
 ];
 
 export interface TestFleet {
@@ -110,7 +110,7 @@ const canConnect = (port: number) =>
     s.once('error', () => resolve(false));
   });
 
-export async function startMosquittoFor(fleet: TestFleet): Promise<BrokerUnderTest & { outDir: string }> {
+export async function startMosquittoFor(fleet: TestFleet): Promise<BrokerUnderTest & { outDir: string; wsUrl: string }> {
   const bin = mosquittoPath();
   if (!bin) throw new Error('mosquitto is not installed');
   const outDir = mkdtempSync(join(tmpdir(), 'jw-mosq-conf-'));
@@ -136,6 +136,7 @@ export async function startMosquittoFor(fleet: TestFleet): Promise<BrokerUnderTe
   return {
     name: 'mosquitto',
     outDir,
+    wsUrl: `wss://127.0.0.1:${ports.wsPort}/mqtt`,
     urlFor: (c) => (c.auth === 'cert' ? `mqtts://127.0.0.1:${ports.mtlsPort}` : `mqtts://127.0.0.1:${ports.passwordPort}`),
     async reload() {
       write();

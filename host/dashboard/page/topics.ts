@@ -2,7 +2,7 @@
  * Which kind of message a topic carries, for the topics the dashboard shows. The layout is device/topics.ts's,
  * bundled into the page (the same module, not a copy), and ids follow device/ids.ts.
  */
-import { FLEET_ID, GROUP_LEVEL, SUFFIX, anyIdFilter } from '../../../device/topics.ts';
+import { DISPLAY_SUFFIXES, FLEET_ID, GROUP_LEVEL, SUFFIX, anyIdFilter } from '../../../device/topics.ts';
 import { isValidId } from '../../../device/ids.ts';
 
 export type TopicKind = 'status' | 'health' | 'led/state' | 'error' | 'anomaly' | 'ota/status' | 'modbus' | 'ignored';
@@ -43,5 +43,5 @@ export function classifyTopic(prefix: string, topic: string): TopicClass | null 
 
 /** The subscriptions that cover every topic the page shows (a viewer's broker ACL grants exactly these). */
 export function dashboardSubscriptions(prefix: string): string[] {
-  return Object.keys(SHOWN).map((s) => anyIdFilter(prefix, s));
+  return DISPLAY_SUFFIXES.map((s) => anyIdFilter(prefix, s));
 }
