@@ -24,7 +24,7 @@ import { Probation } from './probation.ts';
 import { Reporter } from './reporter.ts';
 import { Stepper } from './stepper.ts';
 import { OtaStore } from './store.ts';
-import { busyReason, installedJson, memOf, statusJson, type Busy, type Running } from './status.ts';
+import { busyReason, memOf, statusJson, type Busy, type Running } from './status.ts';
 import { FRAME_HEADER_BYTES } from './frame.ts';
 import type { OtaClient, OtaOptions, OtaStats, Phase } from './types.ts';
 import { makeTopics } from '../topics.ts';
@@ -52,8 +52,6 @@ export class OtaReceiver {
   private readonly probation: Probation;
   private readonly reporter: Reporter;
   private pollTimer = 0;
-  /** The image last accepted (from `otaLast` after a restart), to answer a re-offer of the very same image. */
-  private installed: { kind: string; version: number; sha256: string } | null = null;
 
   constructor(
     private readonly client: OtaClient,
@@ -77,7 +75,7 @@ export class OtaReceiver {
     return this.machine.state;
   }
 
-  /** Counters for tests and the benchmark. */
+  /** The current transfer's `mem` figures. */
   get stats(): OtaStats {
     return this.transfer.stats;
   }
@@ -160,13 +158,8 @@ export class OtaReceiver {
     }
     s.answer(m.session);
     const accepted = this.st.get(SEQ_KEY[m.kind]) as number;
-    // Already installed (a re-sent or stale retained offer): answer without touching the retained status. The very
-    // same image is answered accepted: a publisher restarted after the end still completes.
-    if (m.version === accepted) {
-      const i = this.installed;
-      if (i && i.kind === m.kind && i.version === m.version && i.sha256 === m.sha256) return this.reporter.answer(installedJson(m.session, m, this.running(), memOf(this.stats)), 'thenCurrent');
-      return this.reporter.refuse(m.session, `version ${accepted} is already installed`, 'thenCurrent');
-    }
+    // Already installed (a re-sent or stale retained offer): answer without touching the retained status.
+    if (m.version === accepted) return this.reporter.refuse(m.session, `version ${accepted} is already installed`, 'thenCurrent');
     const label = this.slotFor(m.kind);
     const part = label ? this.n.partInfo(label) : undefined;
     const info = this.n.info();
@@ -229,7 +222,7 @@ export class OtaReceiver {
 
   private onFrame(buf: Uint8Array): void {
     const m = this.session.manifest;
-    if (this.state !== 'downloading' || !m) return void this.stats.dropped++;
+    if (this.state !== 'downloading' || !m) return;
     const tr = this.transfer;
     if (!tr.take(buf, m)) return;
     const h = tr.hdr;
@@ -237,7 +230,6 @@ export class OtaReceiver {
     const redo = this.slot.write(h.index, buf.subarray(FRAME_HEADER_BYTES), h.crc);
     if (redo) {
       // Flash did not take it: its sector was erased again, and what lived there is missing once more.
-      this.stats.dropped++;
       return win.forget(redo.first, redo.last);
     }
     win.mark(h.index);
@@ -293,11 +285,7 @@ export class OtaReceiver {
     const saved = this.st.get('otaOffer') as ArrayBuffer | null;
     const prog = parseProgress(this.st.get('otaProg') as string);
     if (!saved || !prog) {
-      const last = lastFinal((this.reporter.lastFinal = this.st.get('otaLast') as string));
-      if (last) {
-        this.session.answer(last.session);
-        if (last.state === 'accepted') this.installed = last;
-      }
+      this.session.answer(lastSession((this.reporter.lastFinal = this.st.get('otaLast') as string)));
       return this.reporter.publish(true);
     }
     const offer = parseOffer(new Uint8Array(saved));
@@ -361,10 +349,7 @@ export class OtaReceiver {
   private end(event: OtaEvent, reason: string, publish = true): void {
     const m = this.session.manifest!;
     const to = this.machine.fire(event);
-    if (to === 'accepted') {
-      this.st.set(SEQ_KEY[m.kind], m.version);
-      this.installed = m;
-    }
+    if (to === 'accepted') this.st.set(SEQ_KEY[m.kind], m.version);
     this.halt();
     this.reason = reason;
     if (publish) this.reporter.publish(true);
@@ -442,12 +427,12 @@ export class OtaReceiver {
   }
 }
 
-/** What a saved final status names (null when none or unreadable). */
-function lastFinal(json: string): { state: string; session: number; kind: string; version: number; sha256: string } | null {
+/** The session a saved final status names (0 when none or unreadable). */
+function lastSession(json: string): number {
   try {
     const j = JSON.parse(json);
-    return j && typeof j.session === 'number' ? { state: String(j.state), session: j.session, kind: String(j.kind), version: Number(j.version), sha256: String(j.sha256) } : null;
+    return j && typeof j.session === 'number' ? j.session : 0;
   } catch (e) {
-    return null;
+    return 0;
   }
 }

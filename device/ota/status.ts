@@ -61,11 +61,6 @@ export function refusalJson(session: number, reason: string, running: Running, m
   return JSON.stringify(busy ? { state: 'rejected', session, reason, busy, running, mem } : { state: 'rejected', session, reason, running, mem });
 }
 
-/** The answer to an offer of the very image already installed (a restarted publisher after the end): accepted. */
-export function installedJson(session: number, m: Manifest, running: Running, mem: Mem): string {
-  return JSON.stringify({ state: 'accepted', session, kind: m.kind, version: m.version, reason: 'already installed', running, mem });
-}
-
 /** The reason of a `busy` refusal: what the device is busy with, and until when. */
 export function busyReason(b: Busy): string {
   const until = b.endsIn >= 0 ? `ends within ${Math.ceil(b.endsIn / 1000)} s` : 'no end time';
