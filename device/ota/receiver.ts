@@ -115,11 +115,15 @@ export class OtaReceiver {
     const s = this.state;
     if (!inProgress(s)) return;
     if (this.session.expired()) return this.expire();
-    if ((s === 'offered' || s === 'downloading') && this.session.stalled()) return this.end('stall', `stalled: no progress for ${this.o.stallSec} s`);
+    if ((s === 'offered' || s === 'downloading') && this.session.stalled()) return this.stall('');
     if (s === 'downloading') {
       this.transfer.request(this.session.manifest!);
       this.reporter.publish(false);
     } else if (s === 'pending-verify' && this.probation.running) this.probeCheck();
+  }
+
+  private stall(how: string): void {
+    this.end('stall', `stalled: no progress for ${this.o.stallSec} s${how}`);
   }
 
   private expire(): void {
@@ -164,15 +168,11 @@ export class OtaReceiver {
     const part = label ? this.n.partInfo(label) : undefined;
     const info = this.n.info();
     const why = judgeManifest(m, {
-      deviceId: this.o.deviceId,
-      group: this.o.group,
-      chip: info.chip,
+      ...this.o,
+      ...info,
       now: this.n.wallClock(),
       acceptedVersion: accepted,
       slotSize: part ? part.size : 0,
-      contract: info.contractVersion,
-      engineConfig: info.engineConfigHash,
-      maxMsg: this.o.maxMsg,
       dataTopicBytes: this.t.data.length,
       formats: { app: APP_FORMAT, model: MODEL_FORMAT },
     });
@@ -289,8 +289,8 @@ export class OtaReceiver {
       return this.reporter.publish(true);
     }
     const offer = parseOffer(new Uint8Array(saved));
-    if (typeof offer === 'string' || !this.verifySignature(offer)) return this.dropSaved('saved offer no longer verifies');
-    if (!this.n.partInfo(prog.label)) return this.dropSaved('saved slot is gone');
+    if (typeof offer === 'string' || !this.verifySignature(offer)) return this.end('fail', 'saved offer no longer verifies');
+    if (!this.n.partInfo(prog.label)) return this.end('fail', 'saved slot is gone');
     const s = this.session;
     s.restore(offer, prog.started, prog.lastAt);
     const m = s.manifest!;
@@ -305,7 +305,7 @@ export class OtaReceiver {
     const complete = this.slot.done * m.chunk >= m.size;
     this.go(complete ? 'resumeVerify' : 'resumeErase');
     if (s.expired()) return this.end('expire', 'offer expired');
-    if (!complete && s.stalledAcrossRestart()) return this.end('stall', `stalled: no progress for ${this.o.stallSec} s (across a restart)`);
+    if (!complete && s.stalledAcrossRestart()) return this.stall(' (across a restart)');
     if (complete) this.verify();
     else this.download();
   }
@@ -345,24 +345,19 @@ export class OtaReceiver {
     this.machine.fire(event);
   }
 
-  /** Ends the update: final status saved and published, the saved offer and progress gone. */
+  /**
+   * Ends the update: final status saved and published, the saved offer and progress gone. Also gives up a saved update
+   * that can no longer be read back (no manifest then: `fail` from rest).
+   */
   private end(event: OtaEvent, reason: string, publish = true): void {
-    const m = this.session.manifest!;
+    const m = this.session.manifest;
     const to = this.machine.fire(event);
-    if (to === 'accepted') this.st.set(SEQ_KEY[m.kind], m.version);
+    if (to === 'accepted' && m) this.st.set(SEQ_KEY[m.kind], m.version);
     this.halt();
     this.reason = reason;
     if (publish) this.reporter.publish(true);
     this.st.set('otaLast', this.statusJson());
     this.session.end();
-  }
-
-  /** A saved update that can no longer be read back is given up. */
-  private dropSaved(reason: string): void {
-    this.machine.fire('fail');
-    this.reason = reason;
-    this.session.end();
-    this.reporter.publish(true);
   }
 
   /** Stops the work in memory (timers, window, hash contexts); saved progress stays. */

@@ -12,7 +12,8 @@ export type RefusalKind = 'retain' | 'once' | 'thenCurrent';
 export class Reporter {
   /** The last final status saved before this boot ('' when none), republished while nothing happened since. */
   lastFinal = '';
-  private lastAt = -1e9;
+  /** Board time of the last status (the first is never held back: board time starts at 0). */
+  private lastAt = -1000;
 
   constructor(
     private readonly n: Native,

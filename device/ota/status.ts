@@ -58,13 +58,13 @@ export interface Busy {
 
 /** A refused offer: names the refused session (the status of the current update, if any, follows it). */
 export function refusalJson(session: number, reason: string, running: Running, mem: Mem, busy?: Busy): string {
-  return JSON.stringify(busy ? { state: 'rejected', session, reason, busy, running, mem } : { state: 'rejected', session, reason, running, mem });
+  // (JSON.stringify leaves out `busy` when it is undefined.)
+  return JSON.stringify({ state: 'rejected', session, reason, busy, running, mem });
 }
 
 /** The reason of a `busy` refusal: what the device is busy with, and until when. */
 export function busyReason(b: Busy): string {
-  const until = b.endsIn >= 0 ? `ends within ${Math.ceil(b.endsIn / 1000)} s` : 'no end time';
-  return `busy: ${b.kind} v${b.version} (session ${b.session}) is ${b.state}; ${until}`;
+  return `busy: ${b.kind} v${b.version} (session ${b.session}) is ${b.state}; ends within ${Math.ceil(b.endsIn / 1000)} s`;
 }
 
 /**
