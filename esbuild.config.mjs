@@ -1,5 +1,6 @@
 // esbuild settings for the device bundle, and a guard that fails the build on what JerryScript 3.0 lacks
-// (../shared/notes/engine.md, every "NO" row). Plain JS so `node esbuild.config.mjs` works on its own.
+// (ENGINE_LACKS: each row is a language or runtime feature the engine does not have, with what to use instead).
+// Plain JS so `node esbuild.config.mjs` works on its own.
 import { builtinModules } from 'node:module';
 import { readFile } from 'node:fs/promises';
 

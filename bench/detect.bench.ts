@@ -18,7 +18,7 @@ import { loadMeterDataset } from '../host/pipeline/meter/index.ts';
 import { packModel } from '../host/model/pack.ts';
 import { readModelBin } from '../host/model/reader.ts';
 import { modelHeader } from '../host/model/cheader.ts';
-import { repoRoot } from '../host/cli/paths.ts';
+import { packageRoot as repoRoot } from '../host/paths.ts';
 
 const PREDICTIONS = 100_000;
 const trees = Number(process.env.JW_BENCH_TREES ?? 40);
@@ -150,7 +150,7 @@ async function main(): Promise<void> {
     console.log(`predictions: TS reader node --jitless ${fmt(jitless.perSec)} | TS reader node (JIT) ${fmt(jit.perSec)}${c ? ` | model.h gcc -O2 ${fmt(c.perSec)}` : ''}`);
     if (c) console.log(`ratio: C / jitless TS = ${(c.perSec / jitless.perSec).toFixed(1)}x; C / JIT TS = ${(c.perSec / jit.perSec).toFixed(1)}x`);
     else console.log('ratio: no C anchor in this run (gcc missing): no C / TS figure');
-    console.log('note, not a figure of this run: JerryScript is not run here; ../shared/notes/engine.md measured a tight loop at about 6x slower than node --jitless on another machine.');
+    console.log('note: JerryScript itself is not run here, so no figure of this run is a device figure.');
     const per = (v: number) => `${(v / PREDICTIONS).toFixed(2)} B each`;
     for (const [label, flags] of [['jitless', ['--jitless']], ['JIT', []]] as const) {
       const heap = JSON.parse(run(process.execPath, [...flags, '--expose-gc', '--min-semi-space-size=64', '--max-semi-space-size=64', runner, ...args, 'heap']));

@@ -1,5 +1,5 @@
 /**
- * Feature extraction speed: our TypeScript extractor (Goertzel bins, typed arrays) against a numpy
+ * Feature extraction speed: our TypeScript extractor (least-squares harmonic fit, typed arrays) against a numpy
  * implementation of the same features (rfft per window), on the same synthetic windows, in one run.
  * The anchor is `python3` with numpy; when it is not importable the bench says so and installs nothing.
  *   FEATURES_BENCH_WINDOWS=5000 (default)
@@ -12,9 +12,13 @@ import { synthesizeWindows } from '../host/pipeline/synth/index.ts';
 import { WAVEFORM_FEATURES, waveformFeatures } from '../host/pipeline/process/index.ts';
 import { machineLine } from './machine.ts';
 
+/** The first python3 that imports numpy (Debian's is /usr/bin/python3; a pyenv shim on PATH may lack it). */
+const PYTHON_BIN = ['/usr/bin/python3', 'python3'].find((py) => spawnSync(py, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0) ?? 'python3';
+
 const WINDOWS = Number(process.env.FEATURES_BENCH_WINDOWS ?? 5000);
 const FS = 6400;
 const MAINS = 50;
+const NOMINAL = 230;
 const F = WAVEFORM_FEATURES.length;
 
 // The same features in numpy, written the way a numpy user would: vectorised within a window, one window
@@ -22,7 +26,7 @@ const F = WAVEFORM_FEATURES.length;
 const PYTHON = String.raw`
 import sys, json, time, math
 import numpy as np
-path, n_win, n, fs, f0, out_path = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), sys.argv[6]
+path, n_win, n, fs, f0, out_path, vnom = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), sys.argv[6], float(sys.argv[7])
 data = np.fromfile(path, dtype='<f4').reshape(n_win, n)
 
 per_cycle = fs / f0
@@ -68,16 +72,34 @@ def features(x):
     f = min(max(f, f0 * 0.8), f0 * 1.2)
     sq = x * x
     rms = math.sqrt(sq.mean())
-    peak = np.abs(x).max()
-    c = max(1, int(math.floor(n * f / fs + 1e-9)))
-    M = min(n, int(math.floor(c * fs / f + 0.5)))
     H = max(1, min(40, math.ceil(fs / 2 / f) - 1))
-    spec = np.fft.rfft(x[:M])
-    harm = np.sqrt(2) * np.abs(spec[c * np.arange(1, H + 1)]) / M
-    fund = harm[0]
-    hsq = float(np.sum(harm[1:] ** 2))
-    dc = x[:M].mean()
-    resid = sq[:M].mean() - dc * dc - fund * fund - hsq
+    t = np.arange(n)
+    r = x - x.mean()
+    ab = np.zeros((H, 2))
+    # fundamental: exact 2x2 least squares at the measured frequency; harmonics: projections of what is left
+    c = np.cos(2 * np.pi * f / fs * t); s = np.sin(2 * np.pi * f / fs * t)
+    A = np.array([[c @ c, c @ s], [c @ s, s @ s]])
+    ab[0] = np.linalg.solve(A, np.array([r @ c, r @ s]))
+    r = r - ab[0, 0] * c - ab[0, 1] * s
+    if H > 1:
+        ph = 2 * np.pi * f / fs * np.outer(np.arange(2, H + 1), t)
+        C, S = np.cos(ph), np.sin(ph)
+        ab[1:, 0] = 2 * (C @ r) / n
+        ab[1:, 1] = 2 * (S @ r) / n
+        r = r - ab[1:, 0] @ C - ab[1:, 1] @ S
+    hr = np.sqrt((ab ** 2).sum(axis=1) / 2)
+    fund = hr[0]
+    hsq = float(np.sum(hr[1:] ** 2))
+    rpeak = np.abs(r).max()
+    spk = np.abs(x - r).max()
+    rrms = math.sqrt((r * r).mean())
+    c2 = 2 * math.cos(2 * np.pi * f / fs)
+    gain = math.sqrt(2 + c2 * c2)
+    e = r[2:] - c2 * r[1:-1] + r[:-2]
+    m = len(e)
+    ae = np.abs(e)
+    sigma = float(np.partition(ae, m // 2)[m // 2]) / 0.6745 / gain
+    epeak = ae.max()
     rel = 100 / fund if fund > 1e-9 else 0
     # half-cycle envelope from an interpolated prefix sum of squares
     p = np.concatenate(([0.0], np.cumsum(sq)))
@@ -85,12 +107,12 @@ def features(x):
     count = int(math.floor(n / half + 1e-9))
     pos = np.arange(1, count + 1) * half
     i = np.minimum(np.floor(pos).astype(np.int64), n - 1)
-    S = np.where(pos >= n, p[n], p[i] + (pos - i) * sq[i])
-    S0 = np.concatenate(([0.0], S))
+    S_ = np.where(pos >= n, p[n], p[i] + (pos - i) * sq[i])
+    S0 = np.concatenate(([0.0], S_))
     env = np.sqrt(np.maximum(0, np.diff(S0)) / half)
     if count >= 2:
-        r = np.sqrt(np.maximum(0, S0[2:] - S0[:-2]) / (2 * half))
-        umin, umax = r.min(), r.max()
+        rr = np.sqrt(np.maximum(0, S0[2:] - S0[:-2]) / (2 * half))
+        umin, umax = rr.min(), rr.max()
     else:
         umin = umax = rms
     depth = 0.0
@@ -99,13 +121,22 @@ def features(x):
         if key not in flick_cache:
             fm = np.arange(5, 26)[:, None]
             flick_cache[key] = np.exp(-1j * 2 * np.pi * fm / (2 * f0) * np.arange(count)[None, :])
-        e = env - env.mean()
-        depth = 2 * np.abs(flick_cache[key] @ e).max() / count / env.mean()
-    w = 2 * np.pi * f / fs
-    tp = np.abs(x[2:] - 2 * np.cos(w) * x[1:-1] + x[:-2]).max()
-    return [rms, math.sqrt(hsq) * rel, peak / rms if rms > 0 else 0, f, umin, umax, umax - umin,
-            harm[2] * rel if H >= 3 else 0, harm[4] * rel if H >= 5 else 0, harm[6] * rel if H >= 7 else 0,
-            100 * depth, math.sqrt(resid) * rel if resid > 0 else 0, tp * rel / math.sqrt(2)]
+        ee = env - env.mean()
+        depth = 2 * np.abs(flick_cache[key] @ ee).max() / count / env.mean()
+    per = fs / f
+    cn = math.sqrt(sigma * sigma / per + (0.15 * rms / (per * per)) ** 2)
+    hn = sigma / math.sqrt(per / 2)
+    lo, hi, spread = umin + 1.9 * cn, umax - 1.9 * cn, umax - umin
+    bn2 = 2 * sigma * sigma / n
+    cl = lambda v2: math.sqrt(max(0.0, v2))
+    floor = 2.3 * (hn / rms) * math.sqrt(2 / count) if count > 0 and rms > 0 else 0
+    ext = math.sqrt(2 * math.log(max(2, m)))
+    h = lambda k: hr[k - 1] if k <= H else 0.0
+    return [rms / vnom, cl(hsq - (H - 1) * bn2) * rel, spk / rms if rms > 0 else 0, 100 * (f - f0) / f0,
+            min(lo, umax) / vnom, max(hi, umin) / vnom, max(0, spread - 3.8 * cn) / vnom, min(1e4, spread / cn) if cn > 0 else 0,
+            cl(h(3) ** 2 - bn2) * rel, cl(h(5) ** 2 - bn2) * rel, cl(h(7) ** 2 - bn2) * rel,
+            100 * cl(depth * depth - floor * floor), sigma * rel, rrms * rel,
+            min(1e4, epeak / (sigma * gain * ext)) if sigma > 0 else 0, max(0, rpeak - ext * sigma) / (math.sqrt(2) * vnom)]
 
 rows64 = data.astype(np.float64)
 for x in rows64[:50]:
@@ -129,17 +160,17 @@ function main(): void {
 
   // Ours: single thread, warm-up then best of 3.
   const ours = new Float32Array(WINDOWS * F);
-  for (let i = 0; i < Math.min(200, WINDOWS); i++) waveformFeatures(windows[i], FS, MAINS, ours.subarray(i * F, (i + 1) * F));
+  for (let i = 0; i < Math.min(200, WINDOWS); i++) waveformFeatures(windows[i], FS, MAINS, NOMINAL, ours.subarray(i * F, (i + 1) * F));
   let best = Infinity;
   for (let rep = 0; rep < 3; rep++) {
     const t = performance.now();
-    for (let i = 0; i < WINDOWS; i++) waveformFeatures(windows[i], FS, MAINS, ours.subarray(i * F, (i + 1) * F));
+    for (let i = 0; i < WINDOWS; i++) waveformFeatures(windows[i], FS, MAINS, NOMINAL, ours.subarray(i * F, (i + 1) * F));
     best = Math.min(best, (performance.now() - t) / 1000);
   }
   const oursRate = WINDOWS / best;
-  console.log(`ours  (TypeScript, Goertzel bins, 1 thread): ${oursRate.toFixed(0)} windows/s`);
+  console.log(`ours  (TypeScript, typed arrays, 1 thread): ${oursRate.toFixed(0)} windows/s`);
 
-  const probe = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' });
+  const probe = spawnSync(PYTHON_BIN, ['-c', 'import numpy'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {
     console.log('anchor MISSING: python3 with numpy is not importable (Debian: apt-get install python3-numpy); nothing was installed, no ratio');
     return;
@@ -150,7 +181,7 @@ function main(): void {
     windows.forEach((w, i) => bin.set(w, i * n));
     writeFileSync(join(dir, 'windows.f32'), Buffer.from(bin.buffer));
     writeFileSync(join(dir, 'features.py'), PYTHON);
-    const r = spawnSync('python3', [join(dir, 'features.py'), join(dir, 'windows.f32'), String(WINDOWS), String(n), String(FS), String(MAINS), join(dir, 'numpy.f64')], {
+    const r = spawnSync(PYTHON_BIN, [join(dir, 'features.py'), join(dir, 'windows.f32'), String(WINDOWS), String(n), String(FS), String(MAINS), join(dir, 'numpy.f64'), String(NOMINAL)], {
       encoding: 'utf8',
       maxBuffer: 1 << 20,
     });
@@ -161,7 +192,7 @@ function main(): void {
     }
     const res = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { seconds: number; python: string; numpy: string };
     const npRate = WINDOWS / res.seconds;
-    console.log(`numpy (python ${res.python}, numpy ${res.numpy}, rfft per window): ${npRate.toFixed(0)} windows/s`);
+    console.log(`numpy (python ${res.python}, numpy ${res.numpy}, vectorised per window): ${npRate.toFixed(0)} windows/s`);
     console.log(`ratio ours/numpy: ${(oursRate / npRate).toFixed(2)}x ${oursRate >= npRate ? '(faster)' : '(SLOWER)'}`);
 
     // Same features? Median and 99th-percentile relative difference per feature (float32 vs float64 output).

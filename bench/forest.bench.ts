@@ -56,7 +56,7 @@ function data(): Data {
   const classes: string[] = [];
   let i = 0;
   for (const w of synthesizeWindows({ windows: WINDOWS, seed: SEED })) {
-    waveformFeatures(w.voltage, 6400, 50, X.subarray(i * F, (i + 1) * F));
+    waveformFeatures(w.voltage, 6400, 50, 230, X.subarray(i * F, (i + 1) * F));
     let c = classes.indexOf(w.cls);
     if (c < 0) c = classes.push(w.cls) - 1;
     y[i] = c;
@@ -96,7 +96,7 @@ print(json.dumps({"seconds": fit_s, "nodes": int(sum(e.tree_.node_count for e in
 `;
 
 function findSklearn(): string | undefined {
-  for (const py of ['python3', '/usr/bin/python3']) {
+  for (const py of ['/usr/bin/python3', 'python3']) {
     const r = spawnSync(py, ['-c', 'import sklearn, numpy'], { encoding: 'utf8' });
     if (r.status === 0) return py;
   }

@@ -10,7 +10,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { startEmbeddedBroker } from '../host/broker/embedded.ts';
 import { SimBoard } from '../host/sim/board.ts';
 import { buildDevice } from '../build/bundle.ts';
-import { repoRoot } from '../host/cli/paths.ts';
+import { packageRoot as repoRoot } from '../host/paths.ts';
 import { machineLine, percentile } from './machine.ts';
 
 const ROUND_TRIPS = Number(process.env.JW_BENCH_RTT ?? 2000);

@@ -20,7 +20,7 @@ import { makeTestFirmwareImage } from '../host/ota/firmware-image.ts';
 import { encodeFrame } from '../device/ota/frame.ts';
 import { SimBoard } from '../host/sim/board.ts';
 import { buildDevice } from '../build/bundle.ts';
-import { distPath, repoRoot } from '../host/cli/paths.ts';
+import { distPath, packageRoot as repoRoot } from '../host/paths.ts';
 import { existsSync } from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
 import { mosquittoPath, startMosquitto } from '../test/helpers/mosquitto.ts';

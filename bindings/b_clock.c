@@ -30,14 +30,14 @@ JW_HANDLER(jw_b_timer_start) {
   (void)call;
   if (!jw_is_number(args, argc, 0) || !jw_is_function(args, argc, 2)) return jw_type_error("timerStart", "(ms: number, repeat: boolean, cb: function)");
   double ms = jw_num(args, argc, 0);
-  if (!(ms >= 0) || ms > 0x7fffffff) return jw_type_error("timerStart", "ms out of range");
+  if (!(ms >= 0) || ms > 0x7fffffff) return jw_range_error("timerStart", "ms out of range (0..2^31-1)");
   js_timer_t *t = NULL;
   for (int i = 0; i < JW_TIMERS_MAX && t == NULL; i++)
     if (timers[i].id == 0) t = &timers[i];
-  if (t == NULL) return jerry_throw_sz(JERRY_ERROR_RANGE, "native.timerStart: too many timers");
+  if (t == NULL) return jw_limit_error("timerStart", "too many timers");
   bool repeat = jerry_value_to_boolean(args[1]);
   int32_t id = jw_timer_start((uint32_t)ms, repeat);
-  if (id <= 0) return jerry_throw_sz(JERRY_ERROR_RANGE, "native.timerStart: too many timers");
+  if (id <= 0) return jw_limit_error("timerStart", "too many timers");
   t->id = id;
   t->repeat = repeat;
   t->cb = jerry_value_copy(args[2]);

@@ -14,22 +14,29 @@ JW_HANDLER(jw_b_sha256_begin) {
       return jerry_number(i + 1);
     }
   }
-  return jerry_throw_sz(JERRY_ERROR_RANGE, "native.sha256Begin: too many open digests");
+  return jw_limit_error("sha256Begin", "too many open digests");
 }
 
-static jw_sha256_t **ctx_arg(const jerry_value_t args[], jerry_length_t argc) {
-  if (!jw_is_number(args, argc, 0)) return NULL;
-  int i = (int)jw_num(args, argc, 0) - 1;
-  return (i >= 0 && i < SHA_CONTEXTS && ctxs[i]) ? &ctxs[i] : NULL;
+/* The digest context: EARG when not a number, EHANDLE when not open. */
+static jerry_value_t ctx_arg(const jerry_value_t args[], jerry_length_t argc, const char *fn, jw_sha256_t ***out) {
+  if (!jw_is_number(args, argc, 0)) return jw_type_error(fn, "ctx must be a number");
+  double d = jw_num(args, argc, 0);
+  int i = (int)d - 1;
+  if (d != (double)(i + 1) || i < 0 || i >= SHA_CONTEXTS || ctxs[i] == NULL) return jw_handle_error(fn, "no such digest (finished, or never begun)");
+  *out = &ctxs[i];
+  return 0;
 }
 
 JW_HANDLER(jw_b_sha256_update) {
   (void)call;
-  jw_sha256_t **c = ctx_arg(args, argc);
+  jw_sha256_t **c;
   const uint8_t *p;
   size_t len;
   uint8_t *tmp;
-  if (c == NULL || argc < 2 || !jw_bytes(args[1], &p, &len, &tmp)) return jw_type_error("sha256Update", "(ctx from sha256Begin, data)");
+  jerry_value_t e = ctx_arg(args, argc, "sha256Update", &c);
+  if (e) return e;
+  if (argc < 2 || !(jerry_value_is_string(args[1]) || jerry_value_is_arraybuffer(args[1]))) return jw_type_error("sha256Update", "data must be an ArrayBuffer or a string");
+  if (!jw_bytes(args[1], &p, &len, &tmp)) return jw_range_error("sha256Update", "string over 1 MB");
   jw_sha256_update(*c, p, len);
   free(tmp);
   return jerry_undefined();
@@ -37,9 +44,10 @@ JW_HANDLER(jw_b_sha256_update) {
 
 JW_HANDLER(jw_b_sha256_finish) {
   (void)call;
-  jw_sha256_t **c = ctx_arg(args, argc);
+  jw_sha256_t **c;
   uint8_t out[32];
-  if (c == NULL) return jw_type_error("sha256Finish", "ctx from sha256Begin");
+  jerry_value_t e = ctx_arg(args, argc, "sha256Finish", &c);
+  if (e) return e;
   jw_sha256_finish(*c, out);
   *c = NULL;
   return jw_bytes_new(out, 32);
@@ -49,6 +57,7 @@ JW_HANDLER(jw_b_ecdsa_p256_verify) {
   (void)call;
   if (argc < 3 || !jerry_value_is_arraybuffer(args[0]) || !jerry_value_is_arraybuffer(args[1]) || !jerry_value_is_arraybuffer(args[2]))
     return jw_type_error("ecdsaP256Verify", "(publicKey, digest, signature: ArrayBuffer)");
+  if (jerry_arraybuffer_size(args[1]) != 32) return jw_type_error("ecdsaP256Verify", "digest must be 32 bytes");
   return jerry_boolean(jw_ecdsa_p256_verify(jerry_arraybuffer_data(args[0]), jerry_arraybuffer_size(args[0]),
                                             jerry_arraybuffer_data(args[1]), jerry_arraybuffer_size(args[1]),
                                             jerry_arraybuffer_data(args[2]), jerry_arraybuffer_size(args[2])));

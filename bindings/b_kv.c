@@ -3,7 +3,7 @@
 #include "jw_js.h"
 #include "jw_kv.h"
 
-#define KV_STR_MAX 4000
+#define KV_STR_MAX JW_LIMIT_KV_VALUE /* a string with its NUL, or a blob */
 
 static bool store_arg(const jerry_value_t args[], jerry_length_t argc, jw_kv_store_t *out) {
   char s[12];
@@ -44,13 +44,16 @@ JW_HANDLER(jw_b_kv_set) {
   char key[JW_KV_KEY_MAX + 2];
   if (!store_arg(args, argc, &store) || argc < 3 || !jerry_value_is_string(args[1]))
     return jw_type_error("kvSet", "(store, key, value)");
+  if (!jerry_value_is_number(args[2]) && !jerry_value_is_string(args[2]) && !jerry_value_is_arraybuffer(args[2]))
+    return jw_type_error("kvSet", "value must be a string, a number or an ArrayBuffer");
   /* The settings store belongs to the provisioning tools: the device only reads it. */
   if (store == JW_KV_SETTINGS || !jw_str(args[1], key, sizeof key) || !jw_kv_key_ok(key)) return jerry_boolean(false);
   int r;
   if (jerry_value_is_number(args[2])) {
-    r = jw_kv_set_i32(store, key, jerry_value_as_int32(args[2]));
+    double d = jerry_value_as_number(args[2]);
+    r = d == (double)(int32_t)d ? jw_kv_set_i32(store, key, (int32_t)d) : -1; /* not a 32-bit integer: refused */
   } else if (jerry_value_is_string(args[2])) {
-    char *s = jw_str_alloc(args[2], KV_STR_MAX);
+    char *s = jw_str_alloc(args[2], KV_STR_MAX - 1);
     r = s ? jw_kv_set_str(store, key, s) : -1;
     free(s);
   } else if (jerry_value_is_arraybuffer(args[2])) {

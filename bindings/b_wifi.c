@@ -6,8 +6,9 @@ static jerry_value_t on_wifi;
 JW_HANDLER(jw_b_wifi_connect) {
   (void)call;
   char ssid[33], pass[65];
-  if (argc < 2 || !jw_str(args[0], ssid, sizeof ssid) || !jw_str(args[1], pass, sizeof pass))
-    return jw_type_error("wifiConnect", "(ssid: string <= 32 bytes, password: string <= 64 bytes)");
+  if (!jw_is_string(args, argc, 0) || !jw_is_string(args, argc, 1)) return jw_type_error("wifiConnect", "ssid and password must be strings");
+  if (!jw_str(args[0], ssid, sizeof ssid) || !jw_str(args[1], pass, sizeof pass))
+    return jw_range_error("wifiConnect", "ssid over 32 bytes or password over 64");
   jw_wifi_connect(ssid, pass);
   return jerry_undefined();
 }

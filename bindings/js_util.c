@@ -3,11 +3,25 @@
 #include <string.h>
 #include "jw_js.h"
 
-jerry_value_t jw_type_error(const char *fn, const char *what) {
-  char msg[128];
+jerry_value_t jw_throw(jerry_error_t type, const char *code, const char *fn, const char *what) {
+  char msg[160];
   snprintf(msg, sizeof msg, "native.%s: %s", fn, what);
-  return jerry_throw_sz(JERRY_ERROR_TYPE, msg);
+  jerry_value_t err = jerry_error_sz(type, msg);
+  if (jerry_value_is_object(err)) jw_set_str(err, "code", code);
+  return jerry_throw_value(err, true);
 }
+jerry_value_t jw_type_error(const char *fn, const char *what) { return jw_throw(JERRY_ERROR_TYPE, "EARG", fn, what); }
+jerry_value_t jw_range_error(const char *fn, const char *what) { return jw_throw(JERRY_ERROR_RANGE, "ERANGE", fn, what); }
+jerry_value_t jw_handle_error(const char *fn, const char *what) { return jw_throw(JERRY_ERROR_TYPE, "EHANDLE", fn, what); }
+jerry_value_t jw_limit_error(const char *fn, const char *what) { return jw_throw(JERRY_ERROR_RANGE, "ELIMIT", fn, what); }
+
+bool jw_is_int(const jerry_value_t a[], jerry_length_t n, jerry_length_t i) {
+  if (!jw_is_number(a, n, i)) return false;
+  double d = jerry_value_as_number(a[i]);
+  return d == (double)(int64_t)d && d >= -2147483648.0 && d <= 4294967295.0;
+}
+
+size_t jw_utf8_size(jerry_value_t v) { return jerry_value_is_string(v) ? (size_t)jerry_string_size(v, JERRY_ENCODING_UTF8) : 0; }
 
 bool jw_is_string(const jerry_value_t a[], jerry_length_t n, jerry_length_t i) { return i < n && jerry_value_is_string(a[i]); }
 bool jw_is_number(const jerry_value_t a[], jerry_length_t n, jerry_length_t i) { return i < n && jerry_value_is_number(a[i]); }

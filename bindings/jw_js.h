@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include "jerryscript.h"
 
-#define JW_CONTRACT_VERSION 1 /* bindings/contract.ts CONTRACT_VERSION; test/contract checks they are equal */
+#define JW_CONTRACT_VERSION 2 /* bindings/contract.ts CONTRACT_VERSION; test/contract checks they are equal */
 
 #define JW_HANDLER(name) \
   jerry_value_t name(const jerry_call_info_t *call, const jerry_value_t args[], const jerry_length_t argc)
@@ -17,8 +17,26 @@ typedef struct {
   jw_handler_t fn;
 } jw_binding_t;
 
-/* Programming errors (wrong argument types) throw TypeError, as the contract says. */
+/* Errors cross the contract with a code (bindings/native.d.ts NativeErrorCode) in the thrown object's `code`:
+ * EARG (TypeError: wrong type or shape), EHANDLE (TypeError: a handle that is not open),
+ * ERANGE (RangeError: over a limit, out of the partition), ELIMIT (RangeError: too many open at once). */
+jerry_value_t jw_throw(jerry_error_t type, const char *code, const char *fn, const char *what);
 jerry_value_t jw_type_error(const char *fn, const char *what);
+jerry_value_t jw_range_error(const char *fn, const char *what);
+jerry_value_t jw_handle_error(const char *fn, const char *what);
+jerry_value_t jw_limit_error(const char *fn, const char *what);
+/* The contract's limits (bindings/contract.ts NATIVE_LIMITS; test/conformance proves both sides agree). */
+#define JW_LIMIT_TOPIC 255u
+#define JW_LIMIT_URL 255u
+#define JW_LIMIT_CLIENT_ID 127u
+#define JW_LIMIT_CREDENTIAL 256u
+#define JW_LIMIT_PEM 8192u
+#define JW_LIMIT_WILL_PAYLOAD 4096u
+#define JW_LIMIT_KV_VALUE 4000u
+/* A number that is an integer (any sign, up to 2^32-1). */
+bool jw_is_int(const jerry_value_t args[], jerry_length_t argc, jerry_length_t i);
+/* UTF-8 size of a string value (0 for anything else). */
+size_t jw_utf8_size(jerry_value_t v);
 bool jw_is_string(const jerry_value_t args[], jerry_length_t argc, jerry_length_t i);
 bool jw_is_number(const jerry_value_t args[], jerry_length_t argc, jerry_length_t i);
 bool jw_is_function(const jerry_value_t args[], jerry_length_t argc, jerry_length_t i);

@@ -12,10 +12,14 @@ typedef struct {
   uint32_t fault_max_ms;     /* longest restart delay */
   uint32_t healthy_after_ms; /* fault counter reset after this long without a fault */
   uint32_t run_for_ms;       /* host: stop after this long (0 = forever) */
+  uint8_t mem_stats;         /* host: the engine prints its memory breakdown at cleanup (JERRY_INIT_MEM_STATS) */
 } jw_vm_config_t;
 
 /* Does not return on the device except by restart; returns an exit code on the host (0 on JW_EV_QUIT or run_for). */
 int jw_vm_run(const jw_loaded_app_t *app, const jw_vm_config_t *cfg);
+
+/* Logs the engine's heap figures (used, peak, size) while the engine runs; a no-op otherwise. */
+void jw_vm_heap_report(const char *when);
 
 /* Magic strings the running app image registered (static snapshot images; 0 for source). */
 uint32_t jw_vm_magic_string_count(void);

@@ -9,12 +9,74 @@
  * - numbers, strings, booleans, plain objects and ArrayBuffers only;
  * - events reach JS as callbacks the native side calls on the one JS task, and Promise jobs run
  *   after each callback;
- * - failures that a peer can cause return a value (null, false, an error string); programming
- *   errors (wrong argument types) throw TypeError.
+ * - failures that a peer can cause return a value (null, false, a negative number, an error string);
+ *   programming errors throw (see NativeErrorCode).
+ * - errors cross as codes, with a message beside them for people and logs: an app never parses messages.
+ * - both sides enforce the same limits (NativeLimits); test/conformance proves it by behaviour.
  */
 
-/** Bumped whenever a function is added, removed or changes meaning. Goes into app image headers. */
-export type NativeContractVersion = 1;
+/** Bumped whenever a function is added, removed or changes meaning. Goes into app image headers.
+ * 2: errors carry codes (NativeError.code; MqttHandlers.onError gets an MqttError), limits are refused, not dropped. */
+export type NativeContractVersion = 2;
+
+/**
+ * `code` of every Error a native function throws:
+ * - `EARG`    TypeError: an argument of the wrong type or shape (not a string, not a GPIO, an unknown mode...).
+ * - `EHANDLE` TypeError: a handle that is not open (an MQTT client after mqttEnd, a finished digest).
+ * - `ERANGE`  RangeError: a value outside the limits below, or outside the partition.
+ * - `ELIMIT`  RangeError: too many open at once (MQTT clients, timers, digest contexts).
+ */
+export type NativeErrorCode = 'EARG' | 'EHANDLE' | 'ERANGE' | 'ELIMIT';
+export interface NativeError extends Error {
+  code: NativeErrorCode;
+}
+
+/** The limits both implementations enforce (bindings/contract.ts NATIVE_LIMITS holds the numbers). Lengths are UTF-8 bytes. */
+export interface NativeLimits {
+  /** MQTT topic (subscribe, unsubscribe, publish, will): 1..255 bytes. */
+  topicBytes: 255;
+  urlBytes: 255;
+  /** MQTT client id: 1..127 bytes. */
+  clientIdBytes: 127;
+  /** MQTT username and password. */
+  credentialBytes: 256;
+  /** Each PEM (CA, client certificate, client key). */
+  pemBytes: 8192;
+  willPayloadBytes: 4096;
+  mqttClients: 4;
+  timers: 32;
+  sha256Contexts: 4;
+  /** Bytes one partRead moves through the JS heap. */
+  partIoBytes: 65536;
+  ssidBytes: 32;
+  wifiPasswordBytes: 64;
+  /** A kv string (with its NUL) or blob. */
+  kvValueBytes: 4000;
+  kvKeyChars: 15;
+}
+
+/** `code` of what MqttHandlers.onError reports. */
+export type MqttErrorCode =
+  /** a message over maxMessageBytes, dropped before it was allocated (`topic`, `bytes`) */
+  | 'oversize'
+  /** a message the queue budget had no room for, dropped unallocated (`topic`, `bytes`) */
+  | 'queue-full'
+  /** the JS heap could not hold a message (`topic`, `bytes`) */
+  | 'no-memory'
+  /** fragments out of sequence: the message was dropped */
+  | 'bad-fragment'
+  /** the broker refused a subscription (SUBACK failure) to `topic`: subscribe again later */
+  | 'subscribe-refused'
+  /** anything else the transport reports */
+  | 'transport';
+
+export interface MqttError {
+  code: MqttErrorCode;
+  /** For people and logs only. */
+  message: string;
+  topic?: string;
+  bytes?: number;
+}
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 export type GpioMode = 'input' | 'output' | 'input_pullup' | 'input_pulldown';
@@ -47,9 +109,9 @@ export interface MqttConnectOptions {
   will?: { topic: string; payload: string; qos: 0 | 1; retain: boolean };
   /**
    * Largest message the native side will hand to JS, reassembled from fragments. Anything larger is
-   * dropped before it is allocated and reported through `onError` as `oversize <topic> <bytes>`. Messages
+   * dropped before it is allocated and reported through `onError` with code `oversize`. Messages
    * waiting for JS also share a byte budget (firmware Kconfig JERRYWATT_MQTT_QUEUE_BUDGET_KB); one that does not
-   * fit is dropped unallocated and reported as `dropped <topic> <bytes> queue-full`.
+   * fit is dropped unallocated and reported with code `queue-full`.
    */
   maxMessageBytes?: number;
 }
@@ -65,7 +127,7 @@ export interface MqttHandlers {
   onMessage(topic: string, payload: Bytes, info: MqttMessageInfo): void;
   /** The connection is gone (refused, dropped, or ended). The native side does not reconnect by itself. */
   onClose(reason: string): void;
-  onError(message: string): void;
+  onError(error: MqttError): void;
 }
 
 export interface PartitionInfo {
@@ -87,6 +149,7 @@ export interface OtaSlotInfo {
 export interface HeapStats {
   /** JS engine heap, bytes. */
   jsSize: number;
+  /** Live bytes after a garbage collection (the C side collects first); NaN where the runtime cannot measure. */
   jsUsed: number;
   jsPeak: number;
   /** Native (malloc) heap, bytes. */
@@ -134,11 +197,17 @@ export interface Native {
   wifiStatus(): 'idle' | 'connecting' | 'connected';
 
   // --- MQTT (esp-mqtt) ------------------------------------------------------------------------------
-  /** Starts one connection attempt. Returns a client handle > 0. */
+  /**
+   * Starts one connection attempt. Returns a client handle > 0. Throws EARG for a bad url or clientId,
+   * ERANGE for an option over its limit (never silently dropped), ELIMIT beyond NativeLimits.mqttClients.
+   */
   mqttConnect(options: MqttConnectOptions, handlers: MqttHandlers): number;
-  /** Another attempt with the same options, after `onClose`. */
+  /** Another attempt with the same options, after `onClose`. EHANDLE for a client that is not open. */
   mqttReconnect(client: number): void;
-  /** Returns a message id (>= 0), or -1 when not connected or the outbox is full. */
+  /**
+   * Returns a message id (>= 0), or -1 when not connected or the outbox is full (try again later). Throws
+   * EHANDLE for a client that is not open, ERANGE for a topic that is empty or over 255 bytes.
+   */
   mqttSubscribe(client: number, topic: string, qos: 0 | 1): number;
   mqttUnsubscribe(client: number, topic: string): number;
   mqttPublish(client: number, topic: string, payload: Bytes | string, qos: 0 | 1, retain: boolean): number;

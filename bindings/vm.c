@@ -67,6 +67,60 @@ static void promise_cb(jerry_promise_event_type_t type, const jerry_value_t obj,
   }
 }
 
+/* --- where an exception was thrown ------------------------------------------------------------------------
+ * Captured when the VM throws (JERRY_VM_THROW), while the throwing frames still exist: a static snapshot keeps no
+ * line info, so its Error().stack frames all read "<anonymous>:1:1". A frame with a location is "app.js:L:C";
+ * one without is "fn NAME (app.js)", which `jerrywatt trace` maps to the function's TypeScript. */
+#define THROW_FRAMES 6
+static jerry_value_t thrown; /* the value the frames belong to (0: none) */
+static char thrown_frames[THROW_FRAMES * 48];
+static size_t thrown_len;
+static int thrown_count;
+
+static bool frame_cb(jerry_frame_t *f, void *user) {
+  (void)user;
+  if (jerry_frame_type(f) != JERRY_BACKTRACE_FRAME_JS) return true;
+  char frame[48];
+  const jerry_frame_location_t *loc = jerry_frame_location(f);
+  if (loc != NULL) {
+    snprintf(frame, sizeof frame, "app.js:%u:%u", (unsigned)loc->line, (unsigned)loc->column);
+  } else {
+    char name[32] = "?";
+    const jerry_value_t *callee = jerry_frame_callee(f);
+    if (callee != NULL && jerry_value_is_object(*callee)) {
+      jerry_value_t n = jerry_object_get_sz(*callee, "name");
+      if (!jw_str(n, name, sizeof name) || name[0] == '\0') snprintf(name, sizeof name, "?");
+      jerry_value_free(n);
+    }
+    snprintf(frame, sizeof frame, "fn %s (app.js)", name);
+  }
+  int n = snprintf(thrown_frames + thrown_len, sizeof thrown_frames - thrown_len, "%s%s", thrown_len ? "\n" : "", frame);
+  if (n > 0 && thrown_len + (size_t)n < sizeof thrown_frames) thrown_len += (size_t)n;
+  return ++thrown_count < THROW_FRAMES;
+}
+
+static void throw_cb(const jerry_value_t exception, void *user) {
+  (void)user;
+  if (thrown) { /* called again in each frame the same exception unwinds through: keep the deepest capture */
+    jerry_value_t same = jerry_binary_op(JERRY_BIN_OP_STRICT_EQUAL, thrown, exception);
+    bool again = jerry_value_is_true(same);
+    jerry_value_free(same);
+    if (again) return;
+  }
+  jerry_value_free(thrown);
+  thrown = jerry_value_copy(exception);
+  thrown_len = 0;
+  thrown_count = 0;
+  thrown_frames[0] = '\0';
+  jerry_backtrace_capture(frame_cb, NULL);
+}
+
+static void forget_thrown(void) {
+  jerry_value_free(thrown);
+  thrown = 0;
+  thrown_len = 0;
+}
+
 /* --- faults --------------------------------------------------------------------------------------------- */
 static void describe(jerry_value_t err, char *msg, size_t ml, char *stack, size_t sl) {
   jerry_value_t s = jerry_value_to_string(err);
@@ -95,6 +149,11 @@ static void drain_for(uint32_t ms);
 static void fault(const char *kind, jerry_value_t err) {
   char msg[256], stack[768];
   describe(err, msg, sizeof msg, stack, sizeof stack);
+  if (thrown && thrown_len) { /* the frames captured at the throw say more than a snapshot's stack */
+    jerry_value_t same = jerry_binary_op(JERRY_BIN_OP_STRICT_EQUAL, thrown, err);
+    if (jerry_value_is_true(same)) snprintf(stack, sizeof stack, "%s", thrown_frames);
+    jerry_value_free(same);
+  }
   jw_log(JW_LOG_ERROR, "js", "uncaught %s: %s\n%s", kind, msg, stack);
   if (faulted) return; /* already on the way to a restart */
   faulted = 1;
@@ -138,6 +197,7 @@ static void after_js(jerry_value_t result) {
   }
   jerry_value_free(jobs);
   check_rejections();
+  forget_thrown(); /* a caught exception's frames are of no use after the event */
 }
 
 void jw_vm_call(jerry_value_t fn, const jerry_value_t *argv, jerry_length_t n) {
@@ -194,7 +254,9 @@ static int static_layout(const jw_loaded_app_t *app, const uint8_t **snap, size_
     bytes += len;
   }
   if (bytes > n - t - 4u * (uint64_t)cnt) return 0;
-  if (((uintptr_t)(p + STATIC_HEADER)) % 8u || ((uintptr_t)(p + t)) % 4u) return 0; /* in place needs alignment */
+  /* In place needs the engine's alignment (4 bytes: it reads 32-bit values; flash mappings and the embedded copy are
+   * at least that aligned, and the payload starts at image offset 128). */
+  if (((uintptr_t)(p + STATIC_HEADER)) % 4u || ((uintptr_t)(p + t)) % 4u) return 0;
   *snap = p + STATIC_HEADER;
   *snap_len = slen;
   *count = cnt;
@@ -225,6 +287,17 @@ static int register_magic_strings(const jw_loaded_app_t *app) {
 
 uint32_t jw_vm_magic_string_count(void) { return magic_count; }
 
+static int engine_up;
+
+void jw_vm_heap_report(const char *when) {
+  if (!engine_up) return;
+  jerry_heap_stats_t s;
+  memset(&s, 0, sizeof s);
+  jerry_heap_stats(&s);
+  jw_log(JW_LOG_INFO, "vm", "heap %s: used %u peak %u size %u magic %u", when, (unsigned)s.allocated_bytes, (unsigned)s.peak_allocated_bytes,
+         (unsigned)s.size, (unsigned)magic_count);
+}
+
 static jerry_value_t run_payload(const jw_loaded_app_t *app) {
   const uint8_t *p = app->payload;
   size_t n = app->header.payload_size;
@@ -251,11 +324,14 @@ static jerry_value_t run_payload(const jw_loaded_app_t *app) {
 int jw_vm_run(const jw_loaded_app_t *app, const jw_vm_config_t *config) {
   cfg = config;
   jw_app_slot = app->slot;
-  jerry_init(JERRY_INIT_EMPTY);
+  jerry_init(cfg->mem_stats ? JERRY_INIT_MEM_STATS : JERRY_INIT_EMPTY);
+  if (cfg->mem_stats) jerry_log_set_level(JERRY_LOG_LEVEL_DEBUG); /* the breakdown is printed at debug level */
+  engine_up = 1;
   if (!register_magic_strings(app)) jw_log(JW_LOG_ERROR, "vm", "app image: bad literal table; the snapshot will not run");
   jerry_arraybuffer_allocator(ab_alloc, ab_free, NULL);
   jerry_promise_on_event(JERRY_PROMISE_EVENT_FILTER_ERROR, promise_cb, NULL);
   jerry_halt_handler(256, halt_cb, NULL);
+  jerry_on_throw(throw_cb, NULL);
   jw_bindings_install();
 
   uint64_t start = jw_millis();
@@ -282,8 +358,10 @@ int jw_vm_run(const jw_loaded_app_t *app, const jw_vm_config_t *config) {
   jw_clock_release();
   jw_wifi_release();
   jw_sys_release();
+  forget_thrown();
   for (int i = 0; i < n_rejected; i++) jerry_value_free(rejected[i]);
   n_rejected = 0;
+  engine_up = 0;
   jerry_cleanup();
   free(magic_items);
   magic_items = NULL;

@@ -3,6 +3,7 @@
  * The settings are read once, here, and each part gets what it needs; the parts are joined here too (a verified
  * model goes from the OTA receiver to the meter detector through `onModel` below, nowhere else).
  */
+import type { MqttError } from '../bindings/native.js';
 import { readSetting, writeState, type BootSettings } from './settings/read.ts';
 import { SETTINGS } from './settings/keys.ts';
 import { WifiLink } from './net/wifi.ts';
@@ -15,6 +16,7 @@ import { SenderTable } from './led/senders.ts';
 import { RateLimit } from './lib/rate-limit.ts';
 import { startOta } from './ota/index.ts';
 import { startMeterDetector } from './meter/index.ts';
+import { printable } from './lib/printable.ts';
 import type { MeterDetector } from './meter/detector.ts';
 import type { MqttMessageInfo } from '../bindings/native.js';
 
@@ -90,7 +92,7 @@ export class App {
     this.mqtt.subscribe([this.topics.ledSet, this.topics.fleetLedSet], { qos: 1 });
     this.mqtt.on('connect', () => this.onConnect());
     this.mqtt.on('close', (reason) => native.log('warn', `mqtt closed: ${reason}`));
-    this.mqtt.on('error', (err) => this.onMqttError(err.message));
+    this.mqtt.on('error', (err) => this.onMqttError(err));
     this.mqtt.on('message', (topic, payload, info) => {
       if (topic === this.topics.ledSet || topic === this.topics.fleetLedSet) this.onLedCommand(topic, payload, info);
     });
@@ -117,7 +119,8 @@ export class App {
   /** Publishes a JSON error on <prefix>/<id>/error, rate-limited so a flood cannot flood back. */
   reportError(error: string, detail: { [k: string]: unknown } = {}): void {
     this.errors++;
-    native.log('warn', `${error} ${JSON.stringify(detail)}`);
+    // Errors quote what peers sent; the serial log reaches an operator's terminal: no raw control characters.
+    native.log('warn', printable(`${error} ${JSON.stringify(detail)}`));
     if (!this.errorLimit.take()) return;
     const suppressed = this.errorLimit.suppressed;
     this.mqtt.publish(this.topics.error, JSON.stringify({ error, ...detail, suppressed, uptimeMs: native.millis() }), { qos: 0 });
@@ -154,7 +157,7 @@ export class App {
         this.led.duplicates++;
         return;
       }
-      if (v === 'budget') return this.reportError('command refused: over the flash-write budget, send it again', { topic, id: cmd.id });
+      if (v === 'budget') return this.reportError('over the flash-write budget: send it again', { topic, id: cmd.id });
     } else if (info && info.retain) {
       // A retained command without a sequence would be applied again at every boot and reconnect.
       return this.reportError('retained command without from/seq ignored', { topic });
@@ -162,13 +165,12 @@ export class App {
     this.led.apply(cmd);
   }
 
-  private onMqttError(message: string): void {
-    // The native side drops oversize messages before allocating them and tells us here ("oversize <topic> <bytes>").
-    const w = message.split(' ');
-    if (w.length === 3 && w[0] === 'oversize') return this.reportError(`payload of ${w[2]} bytes is over the ${this.settings.mqttMaxMsg}-byte limit`, { topic: w[1] });
+  private onMqttError(e: MqttError): void {
+    // The native side drops oversize messages before allocating them and tells us here, with a code.
+    if (e.code === 'oversize') return this.reportError(`payload of ${e.bytes} bytes is over the ${this.settings.mqttMaxMsg}-byte limit`, { topic: e.topic });
     // The firmware's queue of messages waiting for JS has a byte budget: a flood is dropped, not allocated.
-    if (w.length === 4 && w[0] === 'dropped' && w[3] === 'queue-full') return this.reportError(`message of ${w[2]} bytes dropped: too many messages waiting`, { topic: w[1] });
-    native.log('warn', `mqtt error: ${message}`);
+    if (e.code === 'queue-full') return this.reportError(`message of ${e.bytes} bytes dropped: too many messages waiting`, { topic: e.topic });
+    native.log('warn', `mqtt error ${e.code}: ${printable(e.message)}`);
   }
 
   private publishLed(r: LedReport): void {

@@ -3,7 +3,8 @@
  * simulated board, `jerrywatt flash`, `export` (model slot size) and the tests.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from './paths.ts';
 
 export interface Partition {
   name: string;
@@ -15,7 +16,7 @@ export interface Partition {
 
 export const FLASH_BYTES = 4 * 1024 * 1024;
 export const SECTOR_BYTES = 4096;
-export const DEFAULT_PARTITIONS_CSV = fileURLToPath(new URL('../partitions.csv', import.meta.url));
+export const DEFAULT_PARTITIONS_CSV = join(packageRoot(), 'partitions.csv');
 
 function num(s: string): number {
   const m = /^(0x[0-9a-f]+|\d+)([km]?)$/i.exec(s.trim());

@@ -2,14 +2,15 @@
  * build/engine-config.json is the single source of the engine options. This turns it into a JerryScript CMake
  * configuration and builds the host engine (libjerry-core, libjerry-port) and `jerry-snapshot` OUT OF TREE,
  * cached under dist/engine/ (or $JW_ENGINE_CACHE) by a hash of everything that makes the build: the options file,
- * the heap size and the JerryScript commit. The JerryScript checkout itself is never written to (CI's copy in
- * ../shared is read-only). The ESP-IDF component reads the same JSON with CMake string(JSON).
+ * the heap size and the JerryScript commit. The JerryScript checkout itself is never written to (it may be
+ * read-only, as CI's is). The ESP-IDF component reads the same JSON with CMake string(JSON).
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../host/paths.ts';
 
 export interface EngineConfig {
   engine: string;
@@ -19,7 +20,7 @@ export interface EngineConfig {
 }
 
 const CONFIG_PATH = fileURLToPath(new URL('../engine-config.json', import.meta.url));
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const REPO_ROOT = packageRoot();
 
 /** The heap of the build that generates snapshots: parsing the whole bundle needs more than a device heap, and
  * the heap size changes nothing in the snapshot format (the options that do are all the same). */
@@ -37,7 +38,7 @@ export function engineHash(path = CONFIG_PATH): string {
 /** Options that are CMake cache variables of JerryScript 3.0 (jerry-core/CMakeLists.txt); others are C defines. */
 const CMAKE_OPTIONS = new Set([
   'JERRY_SNAPSHOT_EXEC', 'JERRY_SNAPSHOT_SAVE', 'JERRY_MEM_STATS', 'JERRY_VM_HALT', 'JERRY_PROMISE_CALLBACK',
-  'JERRY_LINE_INFO', 'JERRY_ERROR_MESSAGES', 'JERRY_LOGGING', 'JERRY_CPOINTER_32_BIT',
+  'JERRY_LINE_INFO', 'JERRY_ERROR_MESSAGES', 'JERRY_LOGGING', 'JERRY_CPOINTER_32_BIT', 'JERRY_VM_THROW',
 ]);
 
 /** `cmake` arguments for a JerryScript build with exactly these options (plus what the caller adds). */
@@ -123,7 +124,7 @@ function engineAt(dir: string, jerryscriptPath: string, heapKb: number): HostEng
 }
 
 /**
- * The host engine at this heap size, built once (about 15 s on 2 cores) and cached. Built in a private directory
+ * The host engine at this heap size, built once and cached. Built in a private directory
  * and renamed into place, so concurrent callers never see half a build.
  */
 export function ensureHostEngine(jerryscriptPath: string, heapKb = readEngineConfig().heap.defaultKb): HostEngine {

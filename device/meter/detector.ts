@@ -17,6 +17,7 @@ import { AlarmLed, ALARM_ANOMALY, ALARM_OFF, ALARM_STALE } from './alarm.ts';
 export interface DetectorHost {
   mqtt: {
     on(event: 'message', cb: (topic: string, payload: Uint8Array) => void): unknown;
+    on(event: 'connect', cb: () => void): unknown;
     subscribe(topic: string | string[], opts: { qos?: 0 | 1 }): unknown;
     publish(topic: string, payload: string, opts?: { qos?: 0 | 1; retain?: boolean }): unknown;
   };
@@ -34,13 +35,19 @@ export interface DetectorConfig {
   floodPerSec: number;
   /** Slot of the installed model ('' = none). */
   modelSlot: string;
+  /** The meters' nominal voltage (V) and mains frequency (Hz): settings meterNominalV, meterMainsHz. */
+  nominalV: number;
+  mainsHz: number;
 }
 
 /** Error reasons, in the order of Meter.errors. */
-export const TELEMETRY_ERRORS = ['malformed', 'noRegister', 'badValue', 'badTs', 'unknownRegister', 'outOfRange', 'outOfOrder', 'flood'];
+export const TELEMETRY_ERRORS = ['malformed', 'noRegister', 'badValue', 'badTs', 'unknownRegister', 'outOfRange', 'outOfOrder', 'flood', 'outsideModel'];
 // parseReading R_1..4 -> 0..3; assembler A_4..6 (unknown register, out of range, out of order) -> 4..6.
 const E_OUT_OF_ORDER = 6;
 const E_FLOOD = 7;
+// A complete sample the model was not trained for (frequency more than 10 % off meterMainsHz): not scored.
+const E_OUTSIDE_MODEL = 8;
+const OUTSIDE_FREQ_PCT = 10;
 const ERROR_REPORT_MS = 5000;
 
 const S_UNKNOWN = 0;
@@ -94,7 +101,7 @@ export class MeterDetector {
         id,
         topic: meterTopic(cfg.prefix, id),
         asm: new SampleAssembler(cfg.map),
-        feat: new MeterFeatures(),
+        feat: new MeterFeatures(cfg.nominalV, cfg.mainsHz),
         flood: new RateLimit(cfg.floodPerSec, cfg.floodPerSec * 2, () => native.millis()),
         state: S_UNKNOWN,
         cls: 0,
@@ -115,9 +122,15 @@ export class MeterDetector {
   start(): void {
     if (!this.meters.length) return;
     if (this.slot) {
-      const m = loadModelFromSlot(this.slot, this.cfg.map.mask);
-      if (typeof m === 'string') this.host.reportError('model not loaded: ' + m, { slot: this.slot });
-      else this.model = m;
+      const m = loadModelFromSlot(this.slot, this.cfg.map.mask, this.cfg.mainsHz);
+      if (typeof m === 'string') {
+        // At boot the broker is not there yet: say it on every connection while no model runs.
+        const slot = this.slot;
+        this.host.reportError('model not loaded: ' + m, { slot });
+        this.host.mqtt.on('connect', () => {
+          if (!this.model) this.host.reportError('model not loaded: ' + m, { slot });
+        });
+      } else this.model = m;
     }
     this.host.mqtt.subscribe(
       this.meters.map((m) => m.topic),
@@ -130,7 +143,7 @@ export class MeterDetector {
 
   /** A model landed by OTA in `slot`: take it over now, or refuse it and keep the old one (string: why). */
   takeModel(slot: string, version: number): string | null {
-    const m = loadModelFromSlot(slot, this.cfg.map.mask);
+    const m = loadModelFromSlot(slot, this.cfg.map.mask, this.cfg.mainsHz);
     if (typeof m === 'string') return m;
     // Class indices belong to a model: close what the old one opened, and let the new one score afresh.
     for (const mt of this.meters) {
@@ -187,6 +200,10 @@ export class MeterDetector {
       return;
     }
     const ts = m.asm.ts;
+    // Outside what the model knows (a 60 Hz meter set up as 50 Hz, a broken frequency register): report it on
+    // the error topic and do not score it, rather than raise an alarm the model cannot mean.
+    const dev = f[3]!;
+    if (dev > OUTSIDE_FREQ_PCT || dev < -OUTSIDE_FREQ_PCT) return this.bad(m, E_OUTSIDE_MODEL, -1);
     if (this.cfg.scoreMs > 0 && ts - m.lastScoreTs < this.cfg.scoreMs) return;
     m.lastScoreTs = ts;
     this.scored++;

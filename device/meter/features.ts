@@ -4,6 +4,10 @@
  * A model names the features it wants (model.bin header); the device can run it only if every name is here
  * and every quantity it needs is in the register map (see `missingFeatures`).
  *
+ * Voltage is per unit of the meter's nominal voltage and frequency a deviation from its nominal mains
+ * frequency in % (settings meterNominalV, meterMainsHz), so one model serves 230 V / 50 Hz and 120 V / 60 Hz
+ * meters; current and power stay in A and W (they belong to the load, which has no nominal).
+ *
  * Pure and allocation-free per sample: state lives in typed arrays allocated once per meter. Only IEEE-exact
  * operations (+ - * / and Math.sqrt), so JerryScript and Node agree to the bit.
  */
@@ -18,24 +22,27 @@ const P = 1 << Q_POWER;
 const F = 1 << Q_FREQUENCY;
 const T = 1 << Q_THD;
 
+/** Version of these definitions; a model records it ("meter-2") and the device refuses another. */
+export const METER_FEATURE_SET = 'meter-2';
+
 /** Feature names, in the order `MeterFeatures.out` holds them. ASCII, as model.bin stores names. */
 export const METER_FEATURES = [
-  'voltage',
+  'voltagePu',
   'current',
   'activePower',
-  'frequency',
+  'freqDevPct',
   'thd',
   'apparentPower',
   'powerFactor',
-  'dVoltage',
+  'dVoltagePu',
   'dCurrent',
   'dActivePower',
-  'dFrequency',
-  'voltageMean5',
-  'voltageStd5',
+  'dFreqDevPct',
+  'voltageMean5Pu',
+  'voltageStd5Pu',
   'currentStd5',
-  'frequencyMean5',
-  'frequencyStd5',
+  'freqDevMean5Pct',
+  'freqDevStd5Pct',
 ];
 /** Quantities (bit masks) each feature needs. */
 export const FEATURE_NEEDS = [V, I, P, F, T, V | I, V | I | P, V, I, P, F, V, V, I, F, F];
@@ -72,6 +79,12 @@ function meanStd(ring: Float64Array, n: number, out: Float64Array, at: number): 
 /** Per-meter feature state. `update(q)` takes one complete sample (scaled quantities) and fills `out`. */
 export class MeterFeatures {
   readonly out = new Float64Array(N_FEATURES);
+  /** Nominal voltage (V) and mains frequency (Hz) of the meter: the settings meterNominalV, meterMainsHz. */
+  constructor(
+    readonly nominalV = 230,
+    readonly mainsHz = 50,
+  ) {}
+
   private readonly prev = new Float64Array(NQ);
   private readonly ringV = new Float64Array(ROLL);
   private readonly ringI = new Float64Array(ROLL);
@@ -86,11 +99,12 @@ export class MeterFeatures {
 
   update(q: Float64Array): Float64Array {
     const o = this.out;
-    const v = q[Q_VOLTAGE]!;
+    const volts = q[Q_VOLTAGE]!;
+    const v = volts / this.nominalV;
     const i = q[Q_CURRENT]!;
     const p = q[Q_POWER]!;
-    const f = q[Q_FREQUENCY]!;
-    const s = v * i;
+    const f = ((q[Q_FREQUENCY]! - this.mainsHz) * 100) / this.mainsHz;
+    const s = volts * i;
     o[0] = v;
     o[1] = i;
     o[2] = p;
@@ -104,7 +118,10 @@ export class MeterFeatures {
     o[8] = first ? 0 : i - pr[Q_CURRENT]!;
     o[9] = first ? 0 : p - pr[Q_POWER]!;
     o[10] = first ? 0 : f - pr[Q_FREQUENCY]!;
+    // prev holds the per-unit voltage and the frequency deviation, as the deltas compare them.
     pr.set(q);
+    pr[Q_VOLTAGE] = v;
+    pr[Q_FREQUENCY] = f;
     this.ringV[this.pos] = v;
     this.ringI[this.pos] = i;
     this.ringF[this.pos] = f;

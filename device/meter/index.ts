@@ -33,6 +33,8 @@ export function startMeterDetector(host: DetectorHost, where: { topicPrefix: str
     scoreMs: s.scoreMs,
     staleMs: s.staleMs,
     floodPerSec: s.floodPerSec,
+    nominalV: s.nominalV,
+    mainsHz: s.mainsHz,
     modelSlot: s.modelSlot,
   });
   d.start();

@@ -4,7 +4,7 @@
  * this device cannot compute is refused with the reason.
  */
 import { openModel, predict, type DeviceModel } from '../model/reader.ts';
-import { METER_FEATURES, missingFeatures } from './features.ts';
+import { METER_FEATURES, METER_FEATURE_SET, missingFeatures } from './features.ts';
 
 export interface MeterModel {
   model: DeviceModel;
@@ -19,10 +19,17 @@ export interface MeterModel {
   den: number;
 }
 
-/** Binds an opened model to the meter features; a string is why it cannot run here. */
-export function bindModel(model: DeviceModel, slot: string, quantityMask: number): MeterModel | string {
+/**
+ * Binds an opened model to the meter features; a string is why it cannot run here: features it wants that
+ * this device cannot compute, features of another definition version, or a mains frequency other than the
+ * meters' (setting meterMainsHz). A model that records no conditions is taken as it is.
+ */
+export function bindModel(model: DeviceModel, slot: string, quantityMask: number, mainsHz = 50): MeterModel | string {
   const missing = missingFeatures(model.featureNames, quantityMask);
   if (missing.length) return 'model needs features this device cannot compute: ' + missing.join(', ');
+  if (model.featureSet && model.featureSet !== METER_FEATURE_SET) return 'model features are ' + model.featureSet + ', this device computes ' + METER_FEATURE_SET;
+  const mains = model.mainsFrequencies;
+  if (mains.length && mains.indexOf(mainsHz) < 0) return 'model was trained for ' + mains.join('/') + ' Hz mains, the meters are set to ' + mainsHz + ' Hz (meterMainsHz)';
   const normal = model.classes.indexOf('normal');
   if (normal < 0) return 'model has no "normal" class (classes: ' + model.classes.join(', ') + ')';
   const cols = new Uint8Array(model.nFeatures);
@@ -47,7 +54,7 @@ export function anomalyScore(mm: MeterModel): number {
  * Opens the model.bin in a flash slot, in place. Its SHA-256 is checked with the native hash (the C one: a
  * JS hash of 60 KB would take seconds on the board). A string is why it was refused.
  */
-export function loadModelFromSlot(slot: string, quantityMask: number): MeterModel | string {
+export function loadModelFromSlot(slot: string, quantityMask: number, mainsHz = 50): MeterModel | string {
   const info = native.partInfo(slot);
   if (!info) return 'no partition ' + slot;
   const head = new DataView(native.partMap(slot, 0, 64));
@@ -67,5 +74,5 @@ export function loadModelFromSlot(slot: string, quantityMask: number): MeterMode
   } catch (e) {
     return slot + ': ' + (e as Error).message;
   }
-  return bindModel(model, slot, quantityMask);
+  return bindModel(model, slot, quantityMask, mainsHz);
 }

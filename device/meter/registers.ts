@@ -49,7 +49,7 @@ export function parseRegisterMap(text: string): RegisterMap | string {
     const q = QUANTITIES.indexOf(p[1] || '');
     const scale = p.length > 2 ? Number(p[2]) : 1;
     const offset = p.length > 3 ? Number(p[3]) : 0;
-    if (p.length < 2 || p.length > 4 || !/^\d+$/.test(p[0]!) || reg > 65535) return `register map: "${items[i]}" is not register:quantity[:scale[:offset]]`;
+    if (p.length < 2 || p.length > 4 || !allDigits(p[0]!) || reg > 65535) return `register map: "${items[i]}" is not register:quantity[:scale[:offset]]`;
     if (q < 0) return `register map: unknown quantity "${p[1]}" (have ${QUANTITIES.join(', ')})`;
     if (!isFinite(scale) || scale === 0 || !isFinite(offset)) return `register map: bad scale or offset in "${items[i]}"`;
     if (m.mask & (1 << q)) return `register map: two registers hold ${QUANTITIES[q]}`;
@@ -61,6 +61,16 @@ export function parseRegisterMap(text: string): RegisterMap | string {
     m.mask |= 1 << q;
   }
   return m;
+}
+
+/** Decimal digits only, at least one (no RegExp: the device image is a snapshot without them). */
+function allDigits(s: string): boolean {
+  if (!s.length) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /** Slot of a register in the map, or -1. */

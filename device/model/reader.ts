@@ -7,6 +7,7 @@
 const HEADER = 64;
 const FORMAT_VERSION = 1;
 const FLAG_INT16 = 1;
+const FLAG_META = 2;
 const Q_MAX = 32767;
 
 export interface DeviceModel {
@@ -30,6 +31,26 @@ export interface DeviceModel {
   right: Int16Array;
   leaves: Uint8Array;
   qx: Int32Array;
+  /** Where the model is valid (model.bin conditions block; '' and empty lists when the model has none). */
+  featureSet: string;
+  samplingRates: number[];
+  mainsFrequencies: number[];
+  nominalVoltages: number[];
+  /** Decision: anomaly when the votes against `normalClass` reach this (0: the most voted class). */
+  minAnomalyVotes: number;
+  normalClass: number;
+}
+
+/** Comma-separated numbers ("50,60"); no RegExp (the device image is a snapshot without them). */
+function numberList(text: string): number[] {
+  const out: number[] = [];
+  if (!text) return out;
+  const parts = text.split(',');
+  for (let i = 0; i < parts.length; i++) {
+    const v = Number(parts[i]);
+    if (v === v) out.push(v);
+  }
+  return out;
 }
 
 const align4 = (n: number): number => (n + 3) & ~3;
@@ -38,7 +59,7 @@ function fail(why: string): never {
   throw new Error('model refused: ' + why);
 }
 
-/** SHA-256 of `bytes` with [zeroFrom, zeroTo) hashed as zeros (device/model/sha256.ts, or one over native.sha256*). */
+/** SHA-256 of `bytes` with [zeroFrom, zeroTo) hashed as zeros (on the device, one over native.sha256*; tests use Node's). */
 export type ModelDigest = (bytes: Uint8Array, zeroFrom: number, zeroTo: number) => Uint8Array;
 
 /**
@@ -54,7 +75,7 @@ export function openModel(buf: ArrayBuffer, byteOffset = 0, byteLength = buf.byt
   const version = dv.getUint16(4, true);
   if (version !== FORMAT_VERSION) fail('format version ' + version + ', this reader knows ' + FORMAT_VERSION);
   const flags = dv.getUint16(6, true);
-  if (flags & ~FLAG_INT16) fail('unknown flags');
+  if (flags & ~(FLAG_INT16 | FLAG_META)) fail('unknown flags');
   const total = dv.getUint32(12, true);
   if (total > byteLength) fail('truncated: header says ' + total + ' bytes');
   const F = dv.getUint16(16, true);
@@ -78,6 +99,23 @@ export function openModel(buf: ArrayBuffer, byteOffset = 0, byteLength = buf.byt
     names.push(s);
     p += 1 + len;
   }
+  let meta = '';
+  if (flags & FLAG_META) {
+    if (p + 2 > total) fail('conditions run past the end');
+    const len = b[p]! | (b[p + 1]! << 8);
+    if (p + 2 + len > total) fail('conditions run past the end');
+    for (let j = 0; j < len; j++) meta += String.fromCharCode(b[p + 2 + j]!);
+    p += 2 + len;
+  }
+  const kv: { [k: string]: string } = {};
+  const items = meta ? meta.split(';') : [];
+  for (let j = 0; j < items.length; j++) {
+    const eq = items[j]!.indexOf('=');
+    if (eq > 0) kv[items[j]!.slice(0, eq)] = items[j]!.slice(eq + 1);
+  }
+  const thr = Number(kv['thr'] || 0);
+  const normalClass = Number(kv['normal'] || 0);
+  if (!(thr >= 0) || !(normalClass >= 0 && normalClass < K)) fail('bad decision threshold');
   const int16 = (flags & FLAG_INT16) !== 0;
   const quant = align4(p);
   const roots = quant + (int16 ? 8 * F : 0);
@@ -110,6 +148,12 @@ export function openModel(buf: ArrayBuffer, byteOffset = 0, byteLength = buf.byt
     right: new Int16Array(buf, o + right, N),
     leaves: new Uint8Array(buf, o + leaves, NL * K),
     qx: new Int32Array(int16 ? F : 0),
+    featureSet: kv['fv'] || '',
+    samplingRates: numberList(kv['fs'] || ''),
+    mainsFrequencies: numberList(kv['mains'] || ''),
+    nominalVoltages: numberList(kv['un'] || ''),
+    minAnomalyVotes: thr,
+    normalClass,
   };
   // Every child after its parent and in range: a walk always ends inside the arrays, whatever the file says.
   for (let t = 0; t < T; t++) if (m.roots[t]! >= N || ~m.roots[t]! >= NL) fail('bad root');
@@ -153,6 +197,14 @@ export function predict(m: DeviceModel, x: ArrayLike<number>): number {
       const base = ~n * K;
       for (let c = 0; c < K; c++) votes[c] += leaves[base + c]!;
     }
+  }
+  // The decision both sides make (host/forest/model.ts decide()): integer votes, so host and device agree.
+  const normal = m.normalClass;
+  if (m.minAnomalyVotes > 0) {
+    if (m.nTrees * m.leafScale - votes[normal]! < m.minAnomalyVotes) return normal;
+    let cls = -1;
+    for (let c = 0; c < K; c++) if (c !== normal && (cls < 0 || votes[c]! > votes[cls]!)) cls = c;
+    return cls;
   }
   let best = 0;
   for (let c = 1; c < K; c++) if (votes[c]! > votes[best]!) best = c;

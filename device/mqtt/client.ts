@@ -1,9 +1,11 @@
 /**
  * The device polyfill: an mqtt.js-shaped client over `native`, so device code reads like Node MQTT code.
  * Differences from mqtt.js, on purpose: payloads are Uint8Array; the offline queue is bounded (QoS 0 is
- * dropped while offline, QoS 1 keeps the newest OUTBOX_MAX); reconnect waits for the network link.
+ * dropped while offline, QoS 1 keeps the newest OUTBOX_MAX); reconnect waits for the network link; a subscription
+ * the native side could not send (-1: outbox full) or the broker refused (onError `subscribe-refused`) is retried
+ * with backoff until it is sent, for as long as the topic is wanted. Errors arrive as codes (MqttError).
  */
-import type { MqttMessageInfo } from '../../bindings/native.js';
+import type { MqttError, MqttMessageInfo } from '../../bindings/native.js';
 import { Backoff, type BackoffPolicy } from '../lib/backoff.ts';
 import { Emitter } from '../lib/emitter.ts';
 
@@ -31,7 +33,7 @@ type ClientEvents = {
   message: (topic: string, payload: Uint8Array, packet: MqttMessageInfo) => void;
   close: (reason: string) => void;
   reconnect: () => void;
-  error: (err: Error) => void;
+  error: (err: MqttError) => void;
 };
 
 const OUTBOX_MAX = 16;
@@ -47,6 +49,11 @@ export class MqttClient extends Emitter<ClientEvents> {
   private readonly subs: { [topic: string]: 0 | 1 } = {};
   private outbox: Array<[string, string | Uint8Array, PublishOptions]> = [];
   private readonly backoff: Backoff;
+  /** Topics whose subscription must be sent again (refused, or the outbox was full). */
+  private resub: { [topic: string]: true } = {};
+  private readonly resubBackoff: Backoff;
+  /** Subscriptions refused by the broker, or not sent, since boot. */
+  subscribeRetries = 0;
 
   constructor(
     readonly url: string,
@@ -58,6 +65,7 @@ export class MqttClient extends Emitter<ClientEvents> {
       (ms, cb) => native.timerStart(ms, false, cb),
       (id) => native.timerStop(id),
     );
+    this.resubBackoff = new Backoff({ minMs: 1000, maxMs: 60000 }, (ms, cb) => native.timerStart(ms, false, cb), (id) => native.timerStop(id));
   }
 
   /** Starts the first attempt (when the link is up). */
@@ -82,13 +90,14 @@ export class MqttClient extends Emitter<ClientEvents> {
   subscribe(topic: string | string[], opts: { qos?: 0 | 1 } = {}): this {
     for (const t of typeof topic === 'string' ? [topic] : topic) {
       this.subs[t] = opts.qos ?? 0;
-      if (this.connected) native.mqttSubscribe(this.handle, t, opts.qos ?? 0);
+      if (this.connected) this.sendSubscribe(t);
     }
     return this;
   }
 
   unsubscribe(topic: string): this {
     delete this.subs[topic];
+    delete this.resub[topic];
     if (this.connected) native.mqttUnsubscribe(this.handle, topic);
     return this;
   }
@@ -108,6 +117,7 @@ export class MqttClient extends Emitter<ClientEvents> {
   end(): void {
     this.ended = true;
     this.backoff.cancel();
+    this.resubBackoff.cancel();
     if (this.handle) native.mqttEnd(this.handle);
     this.handle = 0;
     this.connected = false;
@@ -139,7 +149,7 @@ export class MqttClient extends Emitter<ClientEvents> {
         onConnect: (sessionPresent) => this.onConnect(sessionPresent),
         onMessage: (topic, payload, info) => this.emit('message', topic, new Uint8Array(payload), info),
         onClose: (reason) => this.onClose(reason),
-        onError: (message) => this.emit('error', new Error(message)),
+        onError: (e) => this.onError(e),
       },
     );
   }
@@ -149,11 +159,36 @@ export class MqttClient extends Emitter<ClientEvents> {
     this.connects++;
     this.backoff.reset();
     // Resubscribe always: cheap, and right even when the broker lost the session.
-    for (const t in this.subs) native.mqttSubscribe(this.handle, t, this.subs[t]!);
+    this.resub = {};
+    this.resubBackoff.reset();
+    for (const t in this.subs) this.sendSubscribe(t);
     const queued = this.outbox;
     this.outbox = [];
     for (const [topic, payload, opts] of queued) this.publish(topic, payload, opts);
     this.emit('connect', { sessionPresent });
+  }
+
+  /** Sends one subscription; when it cannot leave now, it is retried with backoff. */
+  private sendSubscribe(topic: string): void {
+    if (native.mqttSubscribe(this.handle, topic, this.subs[topic]!) < 0) this.retrySubscribe(topic);
+  }
+
+  private retrySubscribe(topic: string): void {
+    if (this.subs[topic] === undefined) return; // no longer wanted
+    this.subscribeRetries++;
+    this.resub[topic] = true;
+    if (this.resubBackoff.pending) return;
+    this.resubBackoff.schedule(() => {
+      if (!this.connected) return; // onConnect subscribes everything anyway
+      const topics = Object.keys(this.resub);
+      this.resub = {};
+      for (const t of topics) if (this.subs[t] !== undefined) this.sendSubscribe(t);
+    });
+  }
+
+  private onError(e: MqttError): void {
+    if (e.code === 'subscribe-refused' && e.topic !== undefined) this.retrySubscribe(e.topic);
+    this.emit('error', e);
   }
 
   private onClose(reason: string): void {

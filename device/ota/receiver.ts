@@ -80,10 +80,6 @@ export class OtaReceiver {
     return this.transfer.stats;
   }
 
-  get busy(): boolean {
-    return inProgress(this.state);
-  }
-
   /** Subscribes, resumes whatever was in progress (after a reboot) and republishes the last status. */
   start(): void {
     const { client, t } = this;
@@ -126,9 +122,10 @@ export class OtaReceiver {
     this.end('stall', `stalled: no progress for ${this.o.stallSec} s${how}`);
   }
 
+  /** Past the boot switch an expired offer is rolled back; before it, the update just ends. */
   private expire(): void {
-    if (this.state === 'pending-verify') return this.rollback('offer expired during probation', 'expire');
-    this.end('expire', 'offer expired');
+    if (this.state === 'pending-verify') this.rollback('offer expired', 'expire');
+    else this.end('expire', 'offer expired');
   }
 
   // --- offers
@@ -141,7 +138,7 @@ export class OtaReceiver {
     if (typeof offer === 'string') return this.reporter.refuse(0, offer, 'once');
     const m = offer.manifest;
     const s = this.session;
-    const cur = this.busy ? s.manifest : undefined;
+    const cur = inProgress(this.state) ? s.manifest : undefined;
     const action = arbitrate(m, cur, this.state === 'pending-verify', s.hasAnswered(m.session), s.lastIssued);
     if (action === 'ignore') return;
     if (!this.verifySignature(offer)) {
@@ -182,7 +179,7 @@ export class OtaReceiver {
     if (cur) {
       // Superseded: the old update ends here; its publisher hears so under its own session.
       this.halt();
-      this.reporter.refuse(cur.session, `superseded by session ${m.session}`, 'once');
+      this.reporter.refuse(cur.session, `superseded by ${m.session}`, 'once');
     }
     s.begin(offer, topic);
     this.slot.open(s.manifest!, label, 0, 0);
@@ -304,7 +301,7 @@ export class OtaReceiver {
     this.slot.recheck();
     const complete = this.slot.done * m.chunk >= m.size;
     this.go(complete ? 'resumeVerify' : 'resumeErase');
-    if (s.expired()) return this.end('expire', 'offer expired');
+    if (s.expired()) return this.expire();
     if (!complete && s.stalledAcrossRestart()) return this.stall(' (across a restart)');
     if (complete) this.verify();
     else this.download();
@@ -365,7 +362,7 @@ export class OtaReceiver {
     this.stepper.stop();
     this.verifier.stop();
     this.transfer.close();
-    this.probation.stop();
+    this.probation.reset(this.probation.boots);
   }
 
   /** Saves the progress (a safe point). */

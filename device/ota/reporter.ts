@@ -43,12 +43,7 @@ export class Reporter {
    */
   refuse(session: number, reason: string, how: RefusalKind, busy?: Busy): void {
     const s = this.now();
-    this.answer(refusalJson(session, reason, s.running, s.mem, busy), how);
-  }
-
-  /** An answer to one offer (`json` built with what `now` gives), retained or not as `refuse` says. */
-  answer(json: string, how: RefusalKind): void {
-    this.client.publish(this.topic, json, { qos: 1, retain: how === 'retain' });
+    this.client.publish(this.topic, refusalJson(session, reason, s.running, s.mem, busy), { qos: 1, retain: how === 'retain' });
     if (how === 'thenCurrent') this.publish(true);
   }
 }

@@ -30,7 +30,7 @@ export function memOf(s: OtaStats): Mem {
  */
 export function statusJson(state: OtaState, reason: string, m: Manifest | undefined, received: number | null, running: Running, mem: Mem, endsIn = -1): string {
   const total = m ? chunkCount(m) : 0;
-  const j: { [k: string]: unknown } = {
+  return JSON.stringify({
     state,
     kind: m ? m.kind : '',
     version: m ? m.version : 0,
@@ -41,10 +41,9 @@ export function statusJson(state: OtaState, reason: string, m: Manifest | undefi
     reason,
     running,
     mem,
-  };
-  // While an update is in progress: at the latest when it ends, in ms from now (expiry, stall or probation).
-  if (endsIn >= 0) j.endsIn = endsIn;
-  return JSON.stringify(j);
+    // While an update is in progress: at the latest when it ends, in ms from now (left out when undefined).
+    endsIn: endsIn >= 0 ? endsIn : undefined,
+  });
 }
 
 /** What a `busy` refusal names: the update in progress and when it ends at the latest (ms from now). */

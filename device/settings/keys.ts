@@ -58,6 +58,8 @@ const TABLE = {
   alarmPin: { ...settings('', 'i32', 4), meaning: 'GPIO of the alarm LED (fast blink: anomaly, slow blink: stale data); -1 disables; must differ from ledPin' },
   meterScoreMs: { ...settings('', 'i32', 0), meaning: 'score a meter at most once per this many ms of meter time; 0 scores every complete sample' },
   meterStaleMs: { ...settings('', 'i32', 5000), meaning: 'a register missing for longer than this many ms makes the meter stale (reported, never scored)' },
+  meterNominalV: { ...settings('', 'i32', 230), meaning: 'nominal RMS voltage of the meters, V (230 in Europe, 120 in North America): meter features are per unit of it' },
+  meterMainsHz: { ...settings('', 'i32', 50), meaning: 'nominal mains frequency of the meters, 50 or 60 Hz: frequency features are deviations from it; a model trained for another is refused' },
   meterFlood: { ...settings('', 'i32', 50), meaning: 'readings per second per meter above which readings are dropped and counted as a flood' },
   // runtime state
   bootCount: { ...state('', 'i32', 0), meaning: 'boots since provisioning' },

@@ -32,6 +32,9 @@ export interface MeterSettings {
   scoreMs: number;
   staleMs: number;
   floodPerSec: number;
+  /** Nominal voltage and mains frequency the meter features are relative to. */
+  nominalV: number;
+  mainsHz: number;
   modelSlot: string;
 }
 
@@ -87,6 +90,8 @@ export function readBootSettings(): BootSettings {
       meterRegs: readSetting('meterRegs'),
       alarmPin: readSetting('alarmPin'),
       scoreMs: Math.max(0, readSetting('meterScoreMs')),
+      nominalV: readSetting('meterNominalV') > 0 ? readSetting('meterNominalV') : 230,
+      mainsHz: readSetting('meterMainsHz') === 60 ? 60 : 50,
       staleMs: Math.max(100, readSetting('meterStaleMs')),
       floodPerSec: Math.max(1, readSetting('meterFlood')),
       modelSlot: readSetting('modelSlot'),

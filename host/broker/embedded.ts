@@ -70,7 +70,10 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
     // Certificates are asked for, not required: a client may log in with a password instead. An invalid one is
     // refused by the policy at CONNECT (hooks.ts), with the reason.
     const tlsServer = createTlsServer({ cert: opts.tls.cert, key: opts.tls.key, ...trustOf(opts.policy), requestCert: !!opts.policy, rejectUnauthorized: false, minVersion: 'TLSv1.2' }, onSocket);
-    tlsServer.on('tlsClientError', (err) => opts.onDenied?.(`TLS handshake failed: ${err.message}`));
+    tlsServer.on('tlsClientError', (err, socket) => {
+      opts.onDenied?.(`TLS handshake failed: ${err.message}`);
+      socket.destroy();
+    });
     server = tlsServer;
   } else {
     server = createServer(onSocket);

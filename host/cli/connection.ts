@@ -19,6 +19,7 @@ export interface ConnectionFlags {
   username?: string;
   passwordFile?: string;
   passwordEnv?: string;
+  /** Absent on commands set up with noPrefix. */
   prefix: string;
   ca?: string;
   cert?: string;
@@ -33,6 +34,8 @@ export interface ConnectionSetup {
   brokerHelp?: string;
   /** The command's own `--key` is something else (the OTA signing key): the client key is `--client-key`. */
   keyTaken?: boolean;
+  /** Leave out --prefix (the command sets topics another way). */
+  noPrefix?: boolean;
 }
 
 function refusePasswordFlag(flag: string): never {
@@ -51,8 +54,9 @@ export function addConnectionOptions(cmd: Command, setup: ConnectionSetup = { br
   cmd
     .option('--username <name>', 'MQTT username (a provisioned identity: jerrywatt provision)')
     .option('--password-file <file>', `file holding the MQTT password (mode 0600; default: $${PASSWORD_ENV}, else a prompt when --username is given on a terminal)`)
-    .option('--password-env <var>', 'environment variable holding the MQTT password', PASSWORD_ENV)
-    .option('--prefix <p>', 'topic prefix (the devices\' topicPrefix setting)', DEFAULT_PREFIX)
+    .option('--password-env <var>', 'environment variable holding the MQTT password', PASSWORD_ENV);
+  if (!setup.noPrefix) cmd.option('--prefix <p>', 'topic prefix (the devices\' topicPrefix setting)', DEFAULT_PREFIX);
+  cmd
     .option('--ca <file>', 'PEM CA certificate the broker\'s certificate is checked against (mqtts)')
     .option('--cert <file>', 'PEM client certificate for mutual TLS (jerrywatt provision)')
     .option(setup.keyTaken ? '--client-key <file>' : '--key <file>', 'PEM client key for mutual TLS (mode 0600)')
@@ -107,7 +111,7 @@ export async function resolveConnection(f: ConnectionFlags, io: ResolveIo = {}):
   }
   return {
     url,
-    prefix: f.prefix,
+    prefix: f.prefix ?? DEFAULT_PREFIX,
     username: f.username,
     password,
     ca: readPem(f.ca, '--ca'),

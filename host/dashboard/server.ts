@@ -7,6 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import type { Socket } from 'node:net';
 import type { DashboardConfig } from './page/config.ts';
+import { isLoopback } from '../broker/embedded.ts';
+import { loadFleet } from '../security/fleet.ts';
 
 export interface DashboardServerOptions {
   /** Directory of the built page (ensureDashboard). */
@@ -27,6 +29,13 @@ export interface DashboardServer {
 
 export class DashboardError extends Error {}
 
+/** The operators' names in a fleet registry (host/security/fleet.ts): the page's controls follow them. */
+export function fleetOperators(fleetDir: string): string[] {
+  return loadFleet(fleetDir)
+    .identities.filter((i) => i.role === 'operator')
+    .map((i) => i.name);
+}
+
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -35,9 +44,6 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json',
 };
 
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
 
 export async function startDashboardServer(o: DashboardServerOptions): Promise<DashboardServer> {
   const host = o.host ?? '127.0.0.1';

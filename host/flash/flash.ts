@@ -1,13 +1,14 @@
 /** `jerrywatt flash`: prerequisites, then bundle, image, firmware, settings image, flash and monitor. */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, chmodSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { SETTINGS, type SettingName } from '../../device/settings/keys.ts';
 import { idError, parseIdList, prefixError } from '../../device/ids.ts';
 import { checkPrereqs, formatProblems } from './prereqs.ts';
+import { idfVersionProblem } from './idf-version.ts';
 import { chip as chipByName, flashPinsIn, type Chip } from './chips.ts';
 import { firmwareWrites, flasherArgsProblems, readSdkconfigValue, type FlasherArgs } from './layout.ts';
-import { chipDirs, flashPlan, quote, writeFlashArgs, FW_OUT, type Step } from './plan.ts';
+import { chipDirs, flashPlan, quote, writeFlashArgs, FW_OUT, SETTINGS_IMAGE_STEP, type Step } from './plan.ts';
 import { partition, readPartitions } from '../partitions.ts';
 import { readPublicKeyDer, settingsCsv, settingsRows, type SettingValues } from './settings-image.ts';
 
@@ -18,6 +19,11 @@ export interface FlashOptions {
   appVersion: string;
   wifiSsid?: string;
   wifiPass?: string;
+  /** Files holding the Wi-Fi and MQTT passwords (a password never goes on a command line). */
+  wifiPassFile?: string;
+  passwordFile?: string;
+  /** A device's settings from `jerrywatt provision` (device.json, mode 0600); the flags above override it. */
+  provisioned?: string;
   broker?: string;
   deviceId?: string;
   group?: string;
@@ -42,8 +48,10 @@ export class FlashError extends Error {
 }
 
 export function collectSettings(o: FlashOptions): { values: SettingValues; files: Partial<Record<SettingName, string>> } {
-  const values: SettingValues = {};
+  const values: SettingValues = o.provisioned ? readProvisioned(o.provisioned) : {};
   const files: Partial<Record<SettingName, string>> = {};
+  if (o.wifiPassFile) values.wifiPass = readSecretText(o.wifiPassFile, '--wifi-pass-file');
+  if (o.passwordFile) values.mqttPass = readSecretText(o.passwordFile, '--password-file');
   const flags: Array<[keyof FlashOptions, SettingName]> = [
     ['wifiSsid', 'wifiSsid'], ['wifiPass', 'wifiPass'], ['broker', 'brokerUrl'], ['deviceId', 'deviceId'],
     ['group', 'group'], ['username', 'mqttUser'], ['password', 'mqttPass'],
@@ -68,6 +76,36 @@ export function collectSettings(o: FlashOptions): { values: SettingValues; files
   if (idProblem) throw new FlashError(idProblem);
   if (values.brokerUrl !== undefined && !/^mqtts?:\/\/[^/:]+(:\d+)?$/.test(String(values.brokerUrl))) throw new FlashError(`--broker must look like mqtt://host:1883 or mqtts://host:8883`);
   return { values, files };
+}
+
+/** A secret from a file: refused when others may read it; one trailing newline dropped. */
+function readSecretText(path: string, flag: string): string {
+  let st;
+  try {
+    st = statSync(path);
+  } catch (err) {
+    throw new FlashError(`cannot read ${flag} ${path}: ${(err as Error).message}`);
+  }
+  if ((st.mode & 0o077) !== 0) throw new FlashError(`${flag} ${path} is readable by others (mode ${(st.mode & 0o777).toString(8)}): chmod 600 ${path}`);
+  return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+}
+
+/** The settings `jerrywatt provision --device` wrote (names from device/settings/keys.ts, string values). */
+function readProvisioned(path: string): SettingValues {
+  let obj: unknown;
+  try {
+    obj = JSON.parse(readSecretText(path, '--provisioned'));
+  } catch (err) {
+    if (err instanceof FlashError) throw err;
+    throw new FlashError(`--provisioned ${path}: not JSON (${(err as Error).message}); pass the device.json jerrywatt provision wrote`);
+  }
+  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new FlashError(`--provisioned ${path}: expected a JSON object of settings`);
+  const values: SettingValues = {};
+  for (const [name, v] of Object.entries(obj)) {
+    if (!Object.hasOwn(SETTINGS, name) || SETTINGS[name as SettingName].store !== 'settings' || typeof v !== 'string') throw new FlashError(`--provisioned ${path}: "${name}" is not a string setting of device/settings/keys.ts`);
+    values[name as SettingName] = v;
+  }
+  return values;
 }
 
 /** Pin settings that would drive this chip's flash pins: refused before anything is built. */
@@ -97,6 +135,8 @@ export async function flash(root: string, o: FlashOptions, env: NodeJS.ProcessEn
   const { values, files } = collectSettings(o); // settings first: a bad id or URL is reported on any machine
   const problems = checkPrereqs({ env, port: o.port, appOnly: !!o.appOnly, dryRun: !!o.dryRun });
   if (problems.length) throw new FlashError(formatProblems(problems));
+  const idfProblem = o.appOnly ? null : idfVersionProblem(root, env.IDF_PATH!);
+  if (idfProblem) throw new FlashError(idfProblem);
   const appVersion = Number(o.appVersion);
   if (!Number.isInteger(appVersion) || appVersion < 0) throw new FlashError(`--app-version must be a non-negative integer`);
   let chip: Chip;
@@ -149,6 +189,11 @@ export async function flash(root: string, o: FlashOptions, env: NodeJS.ProcessEn
     }
     say(`  $ ${quote(cmd)}`);
     if (o.dryRun) continue;
+    // The settings image holds the passwords and the client key: created 0600 before the generator writes into it.
+    if (s.title === SETTINGS_IMAGE_STEP) {
+      writeFileSync(cmd[4]!, '', { mode: 0o600 });
+      chmodSync(cmd[4]!, 0o600);
+    }
     const r = spawnSync(cmd[0]!, cmd.slice(1), { stdio: 'inherit', env: { ...env, JERRYSCRIPT_PATH: env.JERRYSCRIPT_PATH ?? '' } });
     if (r.status !== 0) throw new FlashError(`step ${i + 1} (${s.title}) failed with exit code ${r.status ?? r.signal}`, 1);
   }

@@ -4,6 +4,9 @@ import { readEngineConfig } from '../../build/firmware/engine.ts';
 import type { Chip } from './chips.ts';
 import { hex, type FlashWrite } from './layout.ts';
 
+/** The step that runs nvs_partition_gen.py (flash.ts makes its output 0600 first). */
+export const SETTINGS_IMAGE_STEP = 'settings NVS image';
+
 export interface Step {
   title: string;
   cmd: string[];
@@ -83,7 +86,7 @@ export function flashPlan(p: PlanInput): Step[] {
       const csv = join(d.dir, 'settings.csv');
       const bin = join(d.dir, 'settings.bin');
       steps.push({ title: 'settings CSV from device/settings/keys.ts', internal: 'settings-csv', cmd: ['write', csv] });
-      steps.push({ title: 'settings NVS image', cmd: [p.python, nvsGenPath(p.idfPath), 'generate', csv, bin, hex(p.settingsSize)] });
+      steps.push({ title: SETTINGS_IMAGE_STEP, cmd: [p.python, nvsGenPath(p.idfPath), 'generate', csv, bin, hex(p.settingsSize)] });
       writes.push({ offset: p.settingsOffset, file: bin, what: 'settings' });
     }
     steps.push({

@@ -27,9 +27,20 @@ function nextDownF32(s: number): number {
   return f32[0]!;
 }
 
+type Baseline = { RandomForestClassifier: new (o: object) => { train(X: number[][], y: number[]): void; toJSON(): object } };
+
+/** ml-random-forest is a development dependency (a benchmark baseline): an installed package does not have it. */
+function loadBaseline(): Baseline {
+  try {
+    return createRequire(import.meta.url)('ml-random-forest') as Baseline;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw err;
+    throw new Error('--trainer ml-random-forest needs the development dependencies (a git checkout of jerrywatt and npm install); the default trainer needs nothing more');
+  }
+}
+
 export async function trainMlRandomForest(input: TrainInput, opts: TrainOptions): Promise<ForestModel> {
-  const require = createRequire(import.meta.url);
-  const { RandomForestClassifier } = require('ml-random-forest') as { RandomForestClassifier: new (o: object) => { train(X: number[][], y: number[]): void; toJSON(): object } };
+  const { RandomForestClassifier } = loadBaseline();
   const F = input.nFeatures;
   const K = input.classes.length;
   const X: number[][] = [];
@@ -39,7 +50,7 @@ export async function trainMlRandomForest(input: TrainInput, opts: TrainOptions)
     y.push(input.labels[r]!);
   }
   if (!X.length) throw new Error('no training rows: refusing to build an empty model');
-  if (X.length > 5000) process.stderr.write(`ml-random-forest: ${X.length} rows; its training grows with the square of the rows (4,000 rows x 10 trees took 38 s), expect a long wait\n`);
+  if (X.length > 5000) process.stderr.write(`ml-random-forest: ${X.length} rows; its training grows with the square of the rows (npm run bench forest measures it), expect a long wait\n`);
   const rf = new RandomForestClassifier({
     nEstimators: opts.trees,
     maxFeatures: opts.maxFeatures ? opts.maxFeatures / F : Math.max(1, Math.floor(Math.sqrt(F))) / F,

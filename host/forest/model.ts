@@ -31,6 +31,30 @@ export interface ForestParams {
   seed: number;
 }
 
+/**
+ * The alarm decision: a row is an anomaly when the trees' votes against `normalClass` reach minAnomalyVotes
+ * (of nTrees x LEAF_SCALE), and then it is the most voted other class. Integer votes, so host and device
+ * decide identically. Absent (or minAnomalyVotes 0): the most voted class wins.
+ */
+export interface Decision {
+  normalClass: number;
+  minAnomalyVotes: number;
+  /** The false-alarm rate it was chosen for, on out-of-bag votes of normal training windows. */
+  maxFalseAlarm?: number;
+}
+
+/** Where a model is valid: the conditions of its training data (host/model/conditions.ts checks data against it). */
+export interface ModelConditions {
+  /** Feature definitions and their version, e.g. "waveform-2" or "meter-2". */
+  featureSet: string;
+  /** Sampling rates trained on (Hz); data between the lowest and the highest is inside. Empty: not applicable. */
+  samplingRates: number[];
+  mainsFrequencies: number[];
+  nominalVoltages: number[];
+  /** SNR range (dB) of the training windows, when known. */
+  snrDb?: [number, number];
+}
+
 export interface ForestModel {
   format: typeof MODEL_FORMAT;
   version: number;
@@ -42,6 +66,8 @@ export interface ForestModel {
   importance: number[];
   params: ForestParams;
   oob?: { accuracy: number; rows: number };
+  decision?: Decision;
+  conditions?: ModelConditions;
 }
 
 export function nodeCount(m: ForestModel): { internal: number; leaves: number } {
@@ -74,6 +100,16 @@ export function argmax(v: ArrayLike<number>): number {
   return best;
 }
 
+/** Class for integer votes under a decision (see Decision); plain argmax without one. */
+export function decide(votes: ArrayLike<number>, total: number, d: Decision | undefined): number {
+  if (!d || d.minAnomalyVotes <= 0) return argmax(votes);
+  const normal = d.normalClass;
+  if (total - votes[normal]! < d.minAnomalyVotes) return normal;
+  let best = -1;
+  for (let c = 0; c < votes.length; c++) if (c !== normal && (best < 0 || votes[c]! > votes[best]!)) best = c;
+  return best;
+}
+
 export interface ForestPredictions {
   cls: Uint16Array;
   /** nRows x nClasses probabilities. */
@@ -88,7 +124,7 @@ export function predictRows(m: ForestModel, X: Float32Array, nRows: number, nFea
   const total = m.trees.length * LEAF_SCALE;
   for (let r = 0; r < nRows; r++) {
     forestVotes(m, X.subarray(r * nFeatures, (r + 1) * nFeatures), votes);
-    cls[r] = argmax(votes);
+    cls[r] = decide(votes, total, m.decision);
     for (let c = 0; c < k; c++) proba[r * k + c] = votes[c]! / total;
   }
   return { cls, proba };
@@ -106,6 +142,10 @@ export function validateModel(m: unknown): ForestModel {
   if (!Array.isArray(o.featureNames) || !o.featureNames.length) fail('no feature names');
   if (!Array.isArray(o.classes) || o.classes.length < 2) fail('fewer than two classes');
   if (!Array.isArray(o.trees) || !o.trees.length) fail('no trees');
+  if (o.decision !== undefined) {
+    const d = o.decision;
+    if (!d || !Number.isInteger(d.normalClass) || d.normalClass < 0 || d.normalClass >= o.classes.length || !Number.isInteger(d.minAnomalyVotes) || d.minAnomalyVotes < 0) fail('bad decision threshold');
+  }
   const k = o.classes.length;
   const f = o.featureNames.length;
   o.trees.forEach((t, i) => {

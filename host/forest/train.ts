@@ -1,12 +1,11 @@
 /**
  * Our random forest trainer. Why not ml-random-forest: its CART rescans every column for every split, so
- * training grows with the square of the rows (10 trees on 4,000 rows: 38 s), it samples features once per tree,
+ * training grows with the square of the rows (`npm run bench forest` measures it beside ours), it samples features once per tree,
  * and its probabilities drop a tree. This one bins features once, grows trees on typed arrays, and spreads the
  * trees over worker threads (one per core by default). Deterministic for a seed, whatever the worker count.
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { binRows } from './binning.ts';
 import { runTreeJob, type TreeJob, type TreeResult } from './job.ts';
 import { argmax, MODEL_FORMAT, MODEL_FORMAT_VERSION, type ForestModel, type ForestParams, type TargetKind, type TreeArrays } from './model.ts';
@@ -35,6 +34,8 @@ export interface TrainOptions {
   /** Worker threads; 0 or 1 trains in this thread. Default: one per core. */
   workers?: number;
   onProgress?: (treesDone: number, trees: number) => void;
+  /** Receives the out-of-bag votes: rows.length x classes, in the order of `rows` (for threshold choice). */
+  onOobVotes?: (votes: Float64Array) => void;
 }
 
 export const DEFAULT_WORKERS = Math.max(1, availableParallelism());
@@ -47,9 +48,7 @@ export async function trainForest(input: TrainInput, opts: TrainOptions): Promis
   if (K < 2) throw new Error(`need at least two classes, have ${K}`);
   if (!(opts.trees >= 1)) throw new Error('need at least one tree');
 
-  // Bundle the worker code while the main thread bins the features.
   const wantWorkers = Math.max(1, Math.min(opts.workers ?? DEFAULT_WORKERS, opts.trees));
-  const codeReady = wantWorkers > 1 ? bundledWorker().then((c) => c, (e: Error) => e) : undefined;
   const binned = binRows(X, F, rows, opts.maxBins, true);
   const y = new Uint16Array(new SharedArrayBuffer(n * 2));
   const counts = new Float64Array(K);
@@ -80,15 +79,8 @@ export async function trainForest(input: TrainInput, opts: TrainOptions): Promis
     const r = runTreeJob(jobs[0]!, onTree);
     oob.set(r.oobVotes);
   } else {
-    const ready = await codeReady!;
-    const code = typeof ready === 'string' ? ready : undefined;
-    // No esbuild (a trimmed install): the same forest, on one thread.
-    if (code === undefined) process.stderr.write(`forest: worker threads unavailable (${String((ready as Error).message).split('\n')[0]}); training on one thread\n`);
-    if (code === undefined) oob.set(runTreeJob({ ...jobs[0]!, treeIndices: shares.flat().sort((a, b) => a - b) }, onTree).oobVotes);
-    else {
-      const parts = await Promise.all(jobs.map((job) => runInWorker(code!, job, onTree)));
-      for (const p of parts) for (let i = 0; i < p.length; i++) oob[i] += p[i]!;
-    }
+    const parts = await runInWorkers(jobs, onTree);
+    for (const p of parts) for (let i = 0; i < p.length; i++) oob[i] += p[i]!;
   }
 
   const trees: TreeArrays[] = results.map(({ tree }) => ({
@@ -106,6 +98,7 @@ export async function trainForest(input: TrainInput, opts: TrainOptions): Promis
   const impSum = importance.reduce((a, b) => a + b, 0);
   if (impSum > 0) for (let f = 0; f < F; f++) importance[f]! /= impSum;
 
+  opts.onOobVotes?.(oob);
   let oobRows = 0;
   let oobRight = 0;
   for (let i = 0; i < n; i++) {
@@ -139,32 +132,37 @@ export async function trainForest(input: TrainInput, opts: TrainOptions): Promis
 }
 
 /**
- * The worker's code: worker.ts and its imports bundled by esbuild into one CommonJS script, once per process.
- * Loading TypeScript through tsx inside each worker instead costs about 0.6 s a worker.
+ * One worker thread per job. Compiled (dist/js/), the worker is worker.js beside this file; run from source
+ * (tsx, as the tests do), worker-source.mjs loads worker.ts through tsx inside the worker. A worker that fails to start or
+ * dies fails the training, and the others are stopped: no silent fallback to one thread.
  */
-let workerCode: Promise<string> | undefined;
-function bundledWorker(): Promise<string> {
-  workerCode ??= import('esbuild').then(async (esbuild) => {
-    const r = await esbuild.build({ entryPoints: [fileURLToPath(new URL('./worker.ts', import.meta.url))], bundle: true, write: false, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'silent' });
-    return r.outputFiles[0]!.text;
-  });
-  return workerCode;
+export function workerEntry(selfUrl: string = import.meta.url): { url: URL; fromSource: boolean } {
+  const fromSource = selfUrl.endsWith('.ts');
+  return { url: new URL(fromSource ? './worker.ts' : './worker.js', selfUrl), fromSource };
 }
 
-function runInWorker(code: string, job: TreeJob, onTree: (r: TreeResult) => void): Promise<Float64Array> {
-  // execArgv [] : the worker is plain JavaScript, it must not load the parent's --import tsx (0.2 s a worker).
-  const w = new Worker(code, { eval: true, workerData: job, execArgv: [] });
-  return new Promise((resolve, reject) => {
-    w.on('message', (msg: ({ kind: 'tree' } & TreeResult) | { kind: 'done'; oobVotes: Float64Array }) => {
-      if (msg.kind === 'tree') onTree({ index: msg.index, tree: msg.tree });
-      else {
-        resolve(msg.oobVotes);
-        void w.terminate();
-      }
-    });
-    w.on('error', reject);
-    w.on('exit', (code) => {
-      if (code !== 0) reject(new Error(`forest worker exited with code ${code}`));
-    });
-  });
+function startWorker(job: TreeJob): Worker {
+  // execArgv []: the worker must not inherit the parent's flags (a parent's --import tsx would load tsx again in every worker).
+  const { url, fromSource } = workerEntry();
+  return new Worker(fromSource ? new URL('./worker-source.mjs', url) : url, { workerData: job, execArgv: [] });
+}
+
+export async function runInWorkers(jobs: TreeJob[], onTree: (r: TreeResult) => void, start: (job: TreeJob) => Worker = startWorker): Promise<Float64Array[]> {
+  const workers: Worker[] = [];
+  try {
+    return await Promise.all(jobs.map((job) => {
+      const w = start(job);
+      workers.push(w);
+      return new Promise<Float64Array>((resolve, reject) => {
+        w.on('message', (msg: ({ kind: 'tree' } & TreeResult) | { kind: 'done'; oobVotes: Float64Array }) => {
+          if (msg.kind === 'tree') onTree({ index: msg.index, tree: msg.tree });
+          else resolve(msg.oobVotes);
+        });
+        w.on('error', (err) => reject(new Error(`forest worker failed: ${err.message}`)));
+        w.on('exit', (code) => reject(new Error(`forest worker exited with code ${code} before it finished`)));
+      });
+    }));
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
 }

@@ -1,13 +1,14 @@
 /**
  * The meter-gateway Node-RED flow's own sampling code (the function node of test/flows/meter-gateway.json), run
  * in this process without Node-RED: the host publisher and the synthetic training data produce exactly what
- * the flow publishes for the same parameters, and there is one definition of the simulated meters.
+ * the flow publishes for the same parameters, and there is one definition of the simulated meters. The package
+ * ships that JSON file too, so `sim --meters` and `train --features meter` run from an installed package.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../cli/paths.ts';
+import { packageRoot } from '../paths.ts';
 
-export const METER_FLOW_PATH = join(repoRoot(), 'test', 'flows', 'meter-gateway.json');
+export const METER_FLOW_PATH = join(packageRoot(), 'test', 'flows', 'meter-gateway.json');
 
 export interface Disturbance {
   kind: 'sag' | 'swell' | 'freq';

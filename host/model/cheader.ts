@@ -33,6 +33,9 @@ export function modelHeader(m: BinModel): string {
 #define JW_MODEL_CLASSES ${h.nClasses}
 #define JW_MODEL_TREES ${h.nTrees}
 #define JW_MODEL_LEAF_SCALE ${h.leafScale}
+/* Decision: anomaly when the votes against class JW_MODEL_NORMAL reach JW_MODEL_MIN_ANOMALY_VOTES (0: most voted class). */
+#define JW_MODEL_NORMAL ${m.decision?.normalClass ?? 0}
+#define JW_MODEL_MIN_ANOMALY_VOTES ${m.decision?.minAnomalyVotes ?? 0}u
 
 static const char *const jw_model_features[${h.nFeatures}] = { ${m.featureNames.map(cStr).join(', ')} };
 static const char *const jw_model_classes[${h.nClasses}] = { ${m.classes.map(cStr).join(', ')} };
@@ -56,6 +59,12 @@ ${q ? `  int32_t qx[JW_MODEL_FEATURES];
     while (n >= 0) n = ${q ? 'qx[jw_model_feature[n]]' : 'x[jw_model_feature[n]]'} <= jw_model_threshold[n] ? jw_model_left[n] : jw_model_right[n];
     const uint8_t *leaf = &jw_model_leaves[(~n) * JW_MODEL_CLASSES];
     for (int c = 0; c < JW_MODEL_CLASSES; c++) votes[c] += leaf[c];
+  }
+  if (JW_MODEL_MIN_ANOMALY_VOTES > 0) {
+    if ((uint32_t)JW_MODEL_TREES * JW_MODEL_LEAF_SCALE - votes[JW_MODEL_NORMAL] < JW_MODEL_MIN_ANOMALY_VOTES) return JW_MODEL_NORMAL;
+    int cls = -1;
+    for (int c = 0; c < JW_MODEL_CLASSES; c++) if (c != JW_MODEL_NORMAL && (cls < 0 || votes[c] > votes[cls])) cls = c;
+    return cls;
   }
   int best = 0;
   for (int c = 1; c < JW_MODEL_CLASSES; c++) if (votes[c] > votes[best]) best = c;

@@ -7,7 +7,10 @@
  *  16  u16 features  18 u16 classes 20  u16 trees  22 u16 leaf scale (votes per leaf)
  *  24  u32 internal nodes           28  u32 unique leaves
  *  32  SHA-256 of the whole file with these 32 bytes zeroed
- *  64  names: each feature, then each class, as u8 length + ASCII; padded to 4
+ *  64  names: each feature, then each class, as u8 length + ASCII
+ *      [flag bit 1] conditions: u16 length + ASCII "fv=waveform-2;fs=1000,6400;mains=50,60;un=230,120;snr=20,50;
+ *      thr=5100;normal=0" (host/model/conditions.ts): where the model is valid, and its decision threshold
+ *      (anomaly when the votes against class `normal` reach thr; 0: the most voted class); padded to 4
  *      [int16 only] f32 offset[features], f32 scale[features]: q(x) = clamp(round((x - offset) / scale))
  *      i16 roots[trees], u8 feature[nodes], f32|i16 threshold[nodes], i16 left[nodes], i16 right[nodes],
  *      u8 leaves[leaves x classes]; each section starts 4-aligned.
@@ -18,6 +21,9 @@ export const MAGIC = 'JWRF';
 export const BIN_FORMAT_VERSION = 1;
 export const HEADER_BYTES = 64;
 export const FLAG_INT16 = 1;
+/** The conditions block follows the names. */
+export const FLAG_META = 2;
+export const KNOWN_FLAGS = FLAG_INT16 | FLAG_META;
 export const Q_MAX = 32767;
 
 export interface BinHeader {

@@ -1,7 +1,8 @@
 /** ForestModel -> model.bin (see format.ts). */
 import type { ForestModel } from '../forest/model.ts';
 import { LEAF_SCALE } from '../forest/model.ts';
-import { BIN_FORMAT_VERSION, FLAG_INT16, HEADER_BYTES, MAGIC, Q_MAX, layout, quantize, type BinHeader } from './format.ts';
+import { BIN_FORMAT_VERSION, FLAG_INT16, FLAG_META, HEADER_BYTES, MAGIC, Q_MAX, layout, quantize, type BinHeader } from './format.ts';
+import { encodeConditions } from './conditions.ts';
 import { modelDigest } from './sha256.ts';
 
 export interface PackOptions {
@@ -91,9 +92,16 @@ export function packModel(m: ForestModel, opts: PackOptions = {}): Packed {
   }
 
   const names = [...m.featureNames.flatMap((s) => nameBytes(s, 'feature name')), ...m.classes.flatMap((s) => nameBytes(s, 'class name'))];
+  // Where the model is valid and its decision threshold, when the model knows them.
+  const hasMeta = m.conditions !== undefined || m.decision !== undefined;
+  if (hasMeta) {
+    const text = encodeConditions(m.conditions, m.decision?.minAnomalyVotes ?? 0, m.decision?.normalClass ?? Math.max(0, m.classes.indexOf('normal')));
+    const bytes = nameBytes(text, 'conditions').slice(1);
+    names.push(bytes.length & 0xff, bytes.length >> 8, ...bytes);
+  }
   const header: BinHeader = {
     formatVersion: BIN_FORMAT_VERSION,
-    flags: int16 ? FLAG_INT16 : 0,
+    flags: (int16 ? FLAG_INT16 : 0) | (hasMeta ? FLAG_META : 0),
     modelVersion: (opts.modelVersion ?? 1) >>> 0,
     totalSize: 0,
     nFeatures: F,

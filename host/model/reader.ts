@@ -2,8 +2,10 @@
  * Host reader of model.bin: validates everything (magic, version, size, digest, every link) and predicts.
  * Written independently of device/model/reader.ts, so that their parity test compares two readings of the format.
  */
-import { BIN_FORMAT_VERSION, FLAG_INT16, HEADER_BYTES, MAGIC, layout, quantize, type BinHeader } from './format.ts';
+import { BIN_FORMAT_VERSION, FLAG_INT16, FLAG_META, HEADER_BYTES, KNOWN_FLAGS, MAGIC, layout, quantize, type BinHeader } from './format.ts';
 import { modelDigest } from './sha256.ts';
+import { decodeConditions } from './conditions.ts';
+import { LEAF_SCALE, decide, type Decision, type ModelConditions } from '../forest/model.ts';
 
 export interface BinModel {
   header: BinHeader;
@@ -19,6 +21,9 @@ export interface BinModel {
   right: number[];
   leaves: number[];
   digest: string;
+  /** Where the model is valid and its decision (absent in models packed before they were recorded). */
+  conditions?: ModelConditions;
+  decision?: Decision;
 }
 
 export class ModelFormatError extends Error {}
@@ -47,7 +52,7 @@ export function readModelBin(bytes: Uint8Array): BinModel {
     nLeaves: dv.getUint32(28, true),
   };
   if (h.formatVersion !== BIN_FORMAT_VERSION) fail(`format version ${h.formatVersion}; this reader knows version ${BIN_FORMAT_VERSION}`);
-  if (h.flags & ~FLAG_INT16) fail(`unknown flags 0x${h.flags.toString(16)}`);
+  if (h.flags & ~KNOWN_FLAGS) fail(`unknown flags 0x${h.flags.toString(16)}`);
   if (h.totalSize !== bytes.length) fail(`header says ${h.totalSize} bytes, file has ${bytes.length} (truncated or padded)`);
   const want = Buffer.from(bytes.subarray(32, 64)).toString('hex');
   const got = Buffer.from(modelDigest(bytes)).toString('hex');
@@ -61,6 +66,15 @@ export function readModelBin(bytes: Uint8Array): BinModel {
     const len = bytes[p]!;
     names.push(String.fromCharCode(...bytes.subarray(p + 1, p + 1 + len)));
     p += 1 + len;
+  }
+  let meta: ReturnType<typeof decodeConditions> | undefined;
+  if (h.flags & FLAG_META) {
+    if (p + 2 > bytes.length) fail('conditions run past the end');
+    const len = bytes[p]! | (bytes[p + 1]! << 8);
+    if (p + 2 + len > bytes.length) fail('conditions run past the end');
+    meta = decodeConditions(String.fromCharCode(...bytes.subarray(p + 2, p + 2 + len)));
+    p += 2 + len;
+    if (meta.normalClass >= h.nClasses) fail(`decision names class ${meta.normalClass} of ${h.nClasses}`);
   }
   const L = layout(h, p - HEADER_BYTES);
   if (L.end !== bytes.length) fail(`sections end at ${L.end}, file has ${bytes.length} bytes`);
@@ -80,6 +94,8 @@ export function readModelBin(bytes: Uint8Array): BinModel {
     right: Array.from({ length: h.nNodes }, (_, i) => dv.getInt16(L.right + 2 * i, true)),
     leaves: Array.from(bytes.subarray(L.leaves, L.leaves + h.nLeaves * h.nClasses)),
     digest: got,
+    ...(meta?.conditions ? { conditions: meta.conditions } : {}),
+    ...(meta && meta.minAnomalyVotes > 0 ? { decision: { normalClass: meta.normalClass, minAnomalyVotes: meta.minAnomalyVotes } } : {}),
   };
   const linkOk = (from: number, c: number): boolean => (c >= 0 ? c > from && c < h.nNodes : ~c < h.nLeaves);
   m.roots.forEach((r, i) => linkOk(-1, r) || fail(`tree ${i}: bad root ${r}`));
@@ -103,7 +119,7 @@ export function binVotes(m: BinModel, x: ArrayLike<number>, votes: Float64Array)
     }
     for (let c = 0; c < K; c++) votes[c] += m.leaves[~n * K + c]!;
   }
-  let best = 0;
-  for (let c = 1; c < K; c++) if (votes[c]! > votes[best]!) best = c;
-  return best;
+  return decide(votes, m.header.nTrees * m.header.leafScale, m.decision);
 }
+
+export { LEAF_SCALE };

@@ -2,11 +2,13 @@
  * The native board: the device app on the real engine (JerryScript + the C bindings over the POSIX twin, jw-sim),
  * driven like the simulated board (host/sim/board.ts): provisioned settings, boot, restarts (jw-sim exits with 3
  * and is started again), power cuts, Wi-Fi drops, GPIO levels and faults. It runs on real time.
- * jw-sim speaks to it on stdout ("jw-event gpio <pin> <level>") and stdin ("wifi down", "wifi up");
- * log lines come on stderr ("<E|W|I|D> (<tag>) <message>").
+ * jw-sim speaks to it on stdout ("jw-event gpio <pin> <level>") and listens on a control pipe, its fd 3
+ * (JW_CONTROL_FD; "wifi down", "wifi up"); log lines come on stderr ("<E|W|I|D> (<tag>) <message>"). stdin stays
+ * free for the engine's manual clock.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import type { Writable } from 'node:stream';
 import { mkdirSync } from 'node:fs';
 import type { LogLevel } from '../../bindings/native.js';
 import type { SettingName } from '../../device/settings/keys.ts';
@@ -87,11 +89,12 @@ export class NativeBoard extends EventEmitter<NativeBoardEvents> {
     this.levels.clear();
     const o = this.options;
     const child = spawn(o.binary, ['--image', o.image], {
-      env: { ...process.env, ...o.env, JW_HOST_DIR: o.hostDir, JW_PARTITIONS: o.partitionsCsv },
-      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ...o.env, JW_HOST_DIR: o.hostDir, JW_PARTITIONS: o.partitionsCsv, JW_CONTROL_FD: '3' },
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
     });
     this.child = child;
-    child.stdin!.on('error', () => {}); // jw-sim gone: a late command has nowhere to go
+    child.stdin!.on('error', () => {});
+    this.control()?.on('error', () => {}); // jw-sim gone: a late command has nowhere to go
     lines(child.stdout!, (l) => this.onEvent(l));
     let last: LogLevel = 'info';
     lines(child.stderr!, (l) => {
@@ -111,7 +114,9 @@ export class NativeBoard extends EventEmitter<NativeBoardEvents> {
       child.once('exit', (code, signal) => {
         if (this.child === child) this.child = null;
         const restart = code === RESTART_EXIT_CODE && !this.stopping;
-        this.emit('halt', restart ? 'restart' : signal ? `signal ${signal}` : `exit ${code}`);
+        const how = restart ? 'restart' : signal ? `signal ${signal}` : `exit ${code}`;
+        if (!this.stopping) this.emit('log', restart ? 'info' : 'error', `jw-sim ended: ${how}`);
+        this.emit('halt', how);
         if (restart) this.boot();
         else this.exitCode = code;
         resolveExit();
@@ -122,11 +127,16 @@ export class NativeBoard extends EventEmitter<NativeBoardEvents> {
 
   /** The Wi-Fi link drops (MQTT connections die without a DISCONNECT) or comes back. */
   dropWifi(): void {
-    this.child?.stdin!.write('wifi down\n');
+    this.control()?.write('wifi down\n');
   }
 
   restoreWifi(): void {
-    this.child?.stdin!.write('wifi up\n');
+    this.control()?.write('wifi up\n');
+  }
+
+  /** jw-sim's control pipe (its fd 3). */
+  private control(): Writable | undefined {
+    return this.child?.stdio[3] as Writable | undefined;
   }
 
   /** Power cut: the process dies now; flash and NVS files keep what was written. boot() again. */

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { engineHash, jerryCmakeArgs, readEngineConfig } from '../../build/firmware/engine.ts';
+import { EngineBuildError, engineHash, ensureHostEngine, readEngineConfig } from '../../build/firmware/engine.ts';
 
 export class NativeSimError extends Error {}
 
@@ -33,11 +33,6 @@ function sh(cmd: string[], cwd: string): void {
   if (r.status !== 0) throw new NativeSimError(`${cmd.join(' ')} failed:\n${r.stdout}${r.stderr}`);
 }
 
-/** Where the engine at `jsHeapKb` is built: a stale build made with other options is never picked up. */
-export function engineBuildDir(root: string, jsHeapKb: number): string {
-  return join(root, 'dist', 'engine', `${engineHash().slice(0, 12)}-${jsHeapKb}kb`);
-}
-
 export function checkJerryscriptPath(jp: string | undefined): string {
   if (!jp) throw new NativeSimError('the native board needs JERRYSCRIPT_PATH: a JerryScript v3.0.0 checkout (docs/firmware.md)');
   if (!existsSync(join(jp, 'jerry-core', 'include', 'jerryscript.h'))) throw new NativeSimError(`JERRYSCRIPT_PATH=${jp} is not a JerryScript v3.0.0 checkout (docs/firmware.md)`);
@@ -54,13 +49,16 @@ export function buildNativeSim(o: NativeBuildOptions): NativeBuild {
   const cfg = readEngineConfig();
   const heapKb = o.jsHeapKb ?? cfg.heap.defaultKb;
   if (!validHeapKb(heapKb)) throw new NativeSimError(`the JS heap must be 16..512 KB, got ${heapKb}`);
-  const engineDir = engineBuildDir(o.root, heapKb);
-  if (!existsSync(join(engineDir, 'lib', 'libjerry-core.a')) || !existsSync(join(engineDir, 'lib', 'libjerry-port.a'))) {
-    sh(['cmake', '-S', jp, '-B', engineDir, '-DCMAKE_BUILD_TYPE=MinSizeRel', '-DJERRY_CMDLINE=OFF', '-DJERRY_CMDLINE_SNAPSHOT=ON',
-      '-DJERRY_SNAPSHOT_SAVE=ON', '-DJERRY_EXT=OFF', '-DJERRY_PORT=ON', ...jerryCmakeArgs(cfg, heapKb)], o.root);
-    sh(['cmake', '--build', engineDir, '--parallel'], o.root);
+  // One engine build per configuration and heap size, shared with `jerrywatt build` and the engine tests.
+  let engineDir: string;
+  try {
+    engineDir = ensureHostEngine(jp, heapKb).dir;
+  } catch (e) {
+    if (e instanceof EngineBuildError) throw new NativeSimError(e.message);
+    throw e;
   }
-  const out = join(o.root, 'dist', 'native', `sim-${heapKb}kb`);
+  // Keyed like the engine: make cannot see a changed configuration hash or engine library, so a new one builds anew.
+  const out = join(o.root, 'dist', 'native', `sim-${engineHash().slice(0, 12)}-${heapKb}kb`);
   sh(['make', '-s', '-C', join(o.root, 'native'), 'sim', `OUT=${out}`, `JERRYSCRIPT_PATH=${jp}`, `JERRY_OUT=${engineDir}`, `ENGINE_HASH=${engineHash()}`], o.root);
   return { binary: join(out, 'jw-sim'), jsHeapKb: heapKb, engineDir };
 }

@@ -1,5 +1,5 @@
 /** One progress bar per device on stderr when it is a TTY; otherwise a line per state change. */
-import cliProgress from 'cli-progress';
+import { progressBars, type Progress } from '../progress.ts';
 import type { DeviceProgress } from './publisher.ts';
 import { printableValue } from '../text/sanitize.ts';
 
@@ -13,7 +13,8 @@ export function progressView(total: number): { update: (p: DeviceProgress) => vo
 }
 
 function terminalView(total: number): { update: (p: DeviceProgress) => void; stop: () => void } {
-  if (!process.stderr.isTTY) {
+  const multi = progressBars(' {id} [{bar}] {value}/{total} chunks  {state}');
+  if (!multi) {
     const seen = new Map<string, string>();
     return {
       update(p) {
@@ -24,12 +25,11 @@ function terminalView(total: number): { update: (p: DeviceProgress) => void; sto
       stop() {},
     };
   }
-  const multi = new cliProgress.MultiBar({ stream: process.stderr, format: ' {id} [{bar}] {value}/{total} chunks  {state}', clearOnComplete: false, hideCursor: true }, cliProgress.Presets.shades_classic);
-  const bars = new Map<string, cliProgress.SingleBar>();
+  const bars = new Map<string, Progress>();
   return {
     update(p) {
       let b = bars.get(p.id);
-      if (!b) bars.set(p.id, (b = multi.create(total, 0, { id: p.id.padEnd(10), state: p.state })));
+      if (!b) bars.set(p.id, (b = multi.add(total, { id: p.id.padEnd(10), state: p.state })));
       b.update(p.state === 'accepted' || p.state === 'pending-verify' || p.state === 'verifying' ? total : p.done, { id: p.id.padEnd(10), state: p.reason ? `${p.state}: ${p.reason}` : p.state });
     },
     stop: () => multi.stop(),

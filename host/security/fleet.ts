@@ -14,6 +14,7 @@ import { caPaths, issueCert, requireCa, revokeCert } from './ca.ts';
 import { ensureDir, writePublicFile, writeSecretFile } from './files.ts';
 import { formatPasswordFile, hashPassword, parsePasswordFile, randomPassword } from './passwd.ts';
 import { DEFAULT_PREFIX } from '../../device/topics.ts';
+import { idError, type IdKind } from '../../device/ids.ts';
 
 export const DEFAULT_FLEET_DIR = '.jerrywatt/fleet';
 
@@ -48,16 +49,11 @@ export function identityDir(dir: string, name: string): string {
   return join(dir, 'identities', name);
 }
 
-/** Names are single topic levels: letters, digits, `-`, `_`; 1..32; not a reserved level. */
-export function nameError(what: string, name: string): string | null {
-  if (name.length === 0) return `${what} is empty`;
-  if (name.length > 32) return `${what} "${name.slice(0, 40)}" is longer than 32 characters`;
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    const ok = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (i > 0 && (c === 45 || c === 95));
-    if (!ok) return `${what} ${JSON.stringify(name.slice(0, 40))} may contain only letters, digits, "-" and "_", starting with a letter or digit (no MQTT wildcards or "/")`;
-  }
-  if (RESERVED_NAMES.includes(name)) return `${what} "${name}" is a reserved topic level`;
+/** Names are single topic levels in the fleet's one id syntax (device/ids.ts), and not a reserved level. */
+export function nameError(kind: IdKind, name: string): string | null {
+  const e = idError(kind, name);
+  if (e) return e;
+  if (RESERVED_NAMES.includes(name)) return `${kind} id "${name}" is a reserved topic level`;
   return null;
 }
 
@@ -113,7 +109,8 @@ export interface DeviceSettingsFile {
 export function provisionIdentity(dir: string, req: ProvisionRequest): ProvisionResult {
   const ca = requireCa(fleetPaths(dir).caDir);
   if (!ROLES.includes(req.role)) throw new FleetError(`role must be one of ${ROLES.join(', ')}, got "${req.role}"`);
-  const bad = nameError(req.role === 'device' ? 'device id' : 'name', req.name) ?? (req.group ? nameError('group', req.group) : null) ?? (req.meters ?? []).map((m) => nameError('meter id', m)).find((e) => e) ?? null;
+  // Users' names follow the device syntax too: a name is a username, a certificate CN and an ACL key.
+  const bad = nameError('device', req.name) ?? (req.group !== undefined ? nameError('group', req.group) : null) ?? (req.meters ?? []).map((m) => nameError('meter', m)).find((e) => e) ?? null;
   if (bad) throw new FleetError(bad);
   if (req.group && req.role !== 'device') throw new FleetError('--group is for devices (the OTA group they belong to)');
   if (req.meters?.length && req.role !== 'device' && req.role !== 'gateway') throw new FleetError('--meters is for devices (meters they watch) and gateways (meters they publish)');

@@ -3,7 +3,7 @@
  * valid image of appSlot, appPrev, or the app embedded in the firmware (dist/device/app.js). While no app OTA
  * has ever set appSlot (the key is absent), app_a comes before the embedded app: `flash --app-only` fills it.
  */
-import { APP_IMAGE_HEADER_BYTES, validateAppImage, type ImageExpectations } from '../../build/app-image.ts';
+import { APP_IMAGE_HEADER_BYTES, validateAppImage, type ImageExpectations } from '../app-image.ts';
 import type { NvsStore } from './nvs.ts';
 
 export interface LoadedApp {

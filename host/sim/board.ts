@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HeapStats, LogLevel } from '../../bindings/native.js';
 import { CONTRACT_VERSION } from '../../bindings/contract.ts';
-import { engineConfigHash } from '../../build/app-image.ts';
+import { engineConfigHash } from '../app-image.ts';
 import { SETTINGS, type SettingName } from '../../device/settings/keys.ts';
 import { loadApp } from './app-loader.ts';
 import { RealClock, type Clock } from './clock.ts';
@@ -22,13 +22,13 @@ import { createSandbox } from './sandbox.ts';
 import type { BoardContext } from './native/context.ts';
 import { createNative } from './native/index.ts';
 import { unknownHeap } from './native/system.ts';
-import { fileURLToPath } from 'node:url';
+import { distPath } from '../paths.ts';
 import { trackRejections } from './rejections.ts';
 
 /** A fault more than this long after the previous one starts the restart backoff again from its first delay. */
 const FAULT_STREAK_RESET_MS = 60_000;
 /** The app embedded in the firmware, as `jerrywatt build` writes it. */
-const DEFAULT_BUNDLE = fileURLToPath(new URL('../../dist/device/app.js', import.meta.url));
+const DEFAULT_BUNDLE = distPath('device', 'app.js');
 
 export type ProvisionValue = string | number | Uint8Array;
 

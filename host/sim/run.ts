@@ -8,7 +8,9 @@ import { dirname, join, relative, resolve } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { publicKeyDer, writeKeyPair } from '../ota/offer.ts';
 import { DEFAULT_PREFIX, SUFFIX, anyIdFilter } from '../../device/topics.ts';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../broker/embedded.ts';
+import { startEmbeddedBroker, BrokerSecurityError, type EmbeddedBroker } from '../broker/embedded.ts';
+import { mqttAuthOptions, type BrokerConnection } from '../mqtt/connect.ts';
+import { connectionSettings, provisionedSettings, secureBrokerFor, SimSecurityError } from '../security/sim.ts';
 import type { MeterGateway } from '../meters/gateway.ts';
 import { printable } from '../text/sanitize.ts';
 import { SETTINGS, type SettingName } from '../../device/settings/keys.ts';
@@ -45,6 +47,12 @@ export interface SimOptions {
   wsPort?: number;
   /** Serve the dashboard on this port (0: any free one) when the broker has a WebSocket listener; undefined: none. */
   dashboardPort?: number;
+  /** Credentials and TLS material for `broker`: the devices, the meter gateway and the anomaly watch use them. */
+  connection?: Omit<BrokerConnection, 'url'>;
+  /** Embedded broker: listen on this address (default 127.0.0.1); beyond loopback only with `fleet`. */
+  host?: string;
+  /** Embedded broker with TLS and the fleet's identities and ACL (docs/security.md); devices use their provisioned credentials. */
+  fleet?: string;
   /** Called once everything is up, with the broker URL and the devices. */
   onReady?: (ready: { url: string; devices: string[] }) => void;
 }
@@ -90,17 +98,33 @@ export async function runSim(opts: SimOptions): Promise<void> {
   const key = opts.otaPubkey ? { der: readPublicKey(opts.otaPubkey), note: opts.otaPubkey } : devKey(opts.stateDir);
   const nativeBuild = opts.native ? await buildNative(opts) : null;
 
+  if (opts.fleet && opts.broker) throw new SimError('--fleet secures the embedded broker; with --broker, pass that broker\'s credentials (--username, --password-file, --ca, --cert, --key)');
+  if (opts.fleet && opts.meters) throw new SimError('--meters needs a gateway identity of its own on a secured broker: run a provisioned gateway (jerrywatt provision --user gw1 --role gateway --meters meter1) instead of --meters');
+  const conn = opts.fleet ? undefined : opts.connection;
   let broker: EmbeddedBroker | null = null;
+  let onHup: (() => void) | null = null;
   let url = opts.broker;
   if (!url) {
     try {
-      broker = await startEmbeddedBroker({ port, ...(opts.wsPort !== undefined ? { wsPort: opts.wsPort } : {}) });
+      const secure = opts.fleet ? secureBrokerFor(opts.fleet, opts.host ? [opts.host] : []) : null;
+      broker = await startEmbeddedBroker({
+        port,
+        ...(opts.host ? { host: opts.host } : {}),
+        ...(secure ? { tls: secure.tls, policy: secure.policy, onDenied: (l: string) => out(`broker: ${printable(l)}`) } : {}),
+        ...(opts.wsPort !== undefined ? { wsPort: opts.wsPort } : {}),
+      });
+      if (secure) {
+        onHup = () => (broker!.reload(), out('broker: fleet re-read (identities, passwords, CRL); revoked clients dropped'));
+        process.on('SIGHUP', onHup);
+      }
     } catch (err) {
+      if (err instanceof BrokerSecurityError || err instanceof SimSecurityError) throw new SimError(err.message);
       const e = err as NodeJS.ErrnoException;
       if (e.code === 'EADDRINUSE') throw new SimError(`port ${port}${opts.wsPort !== undefined ? ` or ${opts.wsPort}` : ''} is in use: pass --mqtt-port N${opts.wsPort !== undefined ? ' and --ws-port N' : ''}, or --broker mqtt://127.0.0.1:${port} to use the broker already there`);
       throw err;
     }
-    url = broker.url;
+    // Local boards reach a wildcard listener through loopback (which the server certificate names).
+    url = broker.url.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//127.0.0.1:');
   }
 
   const stateDir = resolve(opts.stateDir);
@@ -110,7 +134,8 @@ export async function runSim(opts: SimOptions): Promise<void> {
     const id = `dev${i}`;
     const dir = nativeBuild ? join(stateDir, 'native', id) : join(stateDir, id);
     if (opts.fresh) rmSync(dir, { recursive: true, force: true });
-    const provisioned = { ...settings, deviceId: id, brokerUrl: url, otaPubKey: key.der };
+    const credentials = opts.fleet ? provisionedSettings(opts.fleet, id) : conn ? connectionSettings(conn) : {};
+    const provisioned = { ...settings, ...credentials, deviceId: id, brokerUrl: url, otaPubKey: key.der };
     const board = nativeBuild ? await nativeFleetBoard(opts.root, nativeBuild, id, dir, provisioned) : simFleetBoard(opts.root, id, dir, provisioned);
     board.onLog((level, msg) => {
       if (opts.quiet && (level === 'info' || level === 'debug')) return;
@@ -126,9 +151,9 @@ export async function runSim(opts: SimOptions): Promise<void> {
   }
   const meters = await setUpMeters(opts, boards);
   for (const b of boards) b.boot();
-  const watch = meters.count ? await watchAnomalies(url, tty, out) : null;
-  const gateway = meters.count ? await startGateway(url, meters.count, opts.meterRate) : null;
-  const dashboard = broker?.ws && opts.dashboardPort !== undefined ? await startSimDashboard(opts.root, broker.ws.url, opts.dashboardPort) : null;
+  const watch = meters.count ? await watchAnomalies(url, tty, out, conn) : null;
+  const gateway = meters.count ? await startGateway(url, meters.count, opts.meterRate, conn) : null;
+  const dashboard = broker?.ws && opts.dashboardPort !== undefined ? await startSimDashboard(opts.root, broker.ws.url, opts.dashboardPort, opts.fleet) : null;
 
   const host = new URL(url).hostname;
   const mport = new URL(url).port || 1883;
@@ -144,6 +169,7 @@ export async function runSim(opts: SimOptions): Promise<void> {
       '',
       'Try, in another terminal:',
       '  npx jerrywatt led on --device dev1          # light the LED, print the state it reports',
+      ...(opts.fleet ? [`  (a TLS broker under the fleet's ACL: add --ca ${join(opts.fleet, 'ca', 'ca.crt')} --username NAME --password-file ${join(opts.fleet, 'identities', 'NAME', 'password')}; docs/security.md)`] : []),
       '  npx jerrywatt led toggle --device all       # every device at once',
       ...(key.privatePath ? [`  npx jerrywatt build --app-version 2 && npx jerrywatt ota publish --device dev1 --kind app --file dist/device/app.img --version 2 --key ${key.privatePath}`] : []),
       ...(meters.count ? [`  mosquitto_sub -h ${host} -p ${mport} -t 'esp/+/anomaly' -v   # detection events`] : ['  npm start -- --meters 2                     # meter telemetry and anomaly detection on every device']),
@@ -166,6 +192,7 @@ export async function runSim(opts: SimOptions): Promise<void> {
   await dashboard?.close();
   await watch?.endAsync(true);
   await Promise.all(boards.map((b) => b.close()));
+  if (onHup) process.off('SIGHUP', onHup);
   await broker?.close();
 }
 
@@ -227,11 +254,11 @@ async function buildNative(opts: SimOptions): Promise<{ binary: string; jsHeapKb
 }
 
 /** The dashboard beside the embedded broker, on its WebSocket listener. */
-async function startSimDashboard(root: string, wsUrl: string, port: number): Promise<{ url: string; close(): Promise<void> }> {
+async function startSimDashboard(root: string, wsUrl: string, port: number, fleet?: string): Promise<{ url: string; close(): Promise<void> }> {
   const { ensureDashboard } = await import('../dashboard/build.ts');
-  const { startDashboardServer, DashboardError } = await import('../dashboard/server.ts');
+  const { startDashboardServer, DashboardError, fleetOperators } = await import('../dashboard/server.ts');
   try {
-    return await startDashboardServer({ dir: await ensureDashboard(root), port, config: { wsUrl, prefix: DEFAULT_PREFIX } });
+    return await startDashboardServer({ dir: await ensureDashboard(root), port, config: { wsUrl, prefix: DEFAULT_PREFIX, ...(fleet ? { operators: fleetOperators(fleet) } : {}) } });
   } catch (err) {
     if (err instanceof DashboardError) throw new SimError(err.message);
     throw err;
@@ -264,7 +291,7 @@ function devKey(stateDir: string): { der: Uint8Array; note: string; privatePath?
   return { der: publicKeyDer(readFileSync(`${base}.pub`)), note: `${rel}.pub (dev key pair; sign updates with --key ${rel}.key)`, privatePath: `${rel}.key` };
 }
 
-/** `--meters N`: every device watches meter1..meterN, and a board without a model gets a quick one (about 1 s). */
+/** `--meters N`: every device watches meter1..meterN, and a board without a model gets a quick one, trained at start. */
 async function setUpMeters(opts: SimOptions, boards: FleetBoard[]): Promise<{ count: number; modelBytes: number }> {
   const count = opts.meters;
   if (count === 0) return { count, modelBytes: 0 };
@@ -279,14 +306,14 @@ async function setUpMeters(opts: SimOptions, boards: FleetBoard[]): Promise<{ co
   return { count, modelBytes: bytes.length };
 }
 
-async function startGateway(url: string, meters: number, rate: number): Promise<MeterGateway> {
+async function startGateway(url: string, meters: number, rate: number, conn?: Omit<BrokerConnection, 'url'>): Promise<MeterGateway> {
   const { startMeterGateway } = await import('../meters/gateway.ts');
-  return startMeterGateway({ brokerUrl: url, meters, rate });
+  return startMeterGateway({ brokerUrl: url, meters, rate, ...conn });
 }
 
 /** Prints anomaly events as they come, so `npm start -- --meters 2` shows detection working. */
-async function watchAnomalies(url: string, tty: boolean, out: (line: string) => void): Promise<MqttClient> {
-  const c = await mqtt.connectAsync(url, { clientId: `jw-sim-watch-${process.pid}`, reconnectPeriod: 1000 });
+async function watchAnomalies(url: string, tty: boolean, out: (line: string) => void, conn?: Omit<BrokerConnection, 'url'>): Promise<MqttClient> {
+  const c = await mqtt.connectAsync(url, { clientId: `jw-sim-watch-${process.pid}`, reconnectPeriod: 1000, ...mqttAuthOptions(conn ?? {}) });
   await c.subscribeAsync(anyIdFilter(DEFAULT_PREFIX, SUFFIX.anomaly), { qos: 0 });
   c.on('message', (topic, payload) => {
     const color = tty ? '\x1b[35m' : '';

@@ -1,7 +1,7 @@
 /**
  * A fresh V8 context that looks like JerryScript 3.0 from inside: the language built-ins the engine has, plus
  * `native`, and nothing else. Built-ins the engine lacks are removed, so a bundle that uses them fails here as
- * it would on the device (../shared/notes/engine.md).
+ * it would on the device (the list is below; the build refuses the same gaps, ENGINE_LACKS in esbuild.config.mjs).
  */
 import vm from 'node:vm';
 

@@ -3,6 +3,7 @@
  * device/settings/keys.ts. Secrets (Wi-Fi and MQTT passwords, the TLS key) come from files, never the command line.
  */
 import { SETTINGS, type SettingName } from '../../device/settings/keys.ts';
+import { idError, parseIdList, prefixError } from '../../device/ids.ts';
 
 export class SettingFlagError extends Error {}
 
@@ -21,7 +22,13 @@ export function parseSetFlags(flags: readonly string[]): Partial<Record<SettingN
       const n = Number(raw);
       if (raw.trim() === '' || !Number.isInteger(n) || n < -(2 ** 31) || n >= 2 ** 31) throw new SettingFlagError(`--set ${kv}: ${name} must be a 32-bit integer`);
       out[name as SettingName] = n;
-    } else out[name as SettingName] = raw;
+    } else {
+      // Ids become topic levels: the device would refuse to start with a bad one (device/ids.ts).
+      const bad =
+        name === 'deviceId' ? idError('device', raw) : name === 'group' && raw !== '' ? idError('group', raw) : name === 'meters' ? (parseIdList('meter', raw).errors[0] ?? null) : name === 'topicPrefix' ? prefixError(raw) : null;
+      if (bad) throw new SettingFlagError(`--set ${name}: ${bad}`);
+      out[name as SettingName] = raw;
+    }
   }
   return out;
 }

@@ -9,35 +9,10 @@
  *   negative readings stay numbers.
  */
 
-/** U+2028/2029 (line breaks), U+200E/F, U+202A-202E, U+2066-2069 (bidi), U+FEFF (BOM). */
-function isFormatControl(c: number): boolean {
-  return c === 0x2028 || c === 0x2029 || c === 0x200e || c === 0x200f || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c === 0xfeff;
-}
+import { isControl, isPrintable, printable } from '../../device/lib/printable.ts';
 
-function isControl(c: number): boolean {
-  return c < 0x20 || (c >= 0x7f && c <= 0x9f) || isFormatControl(c);
-}
-
-function escapeCode(c: number): string {
-  return c <= 0xff ? `\\x${c.toString(16).padStart(2, '0')}` : `\\u${c.toString(16).padStart(4, '0')}`;
-}
-
-/** True when the text holds nothing `printable` would change. */
-export function isPrintable(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (isControl(s.charCodeAt(i))) return false;
-  return true;
-}
-
-/** `s` with every control character escaped: safe to print on one terminal line or one log line. */
-export function printable(s: string): string {
-  if (isPrintable(s)) return s;
-  let out = '';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    out += isControl(c) ? escapeCode(c) : s[i];
-  }
-  return out;
-}
+/** The device's own neutraliser (one definition for both sides). */
+export { isPrintable, printable };
 
 /** Any value a peer sent (a JSON field of unknown type), as printable text. */
 export function printableValue(v: unknown): string {

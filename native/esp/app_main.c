@@ -11,7 +11,7 @@
 #include "jw_sys.h"
 #include "jw_vm.h"
 
-#define CONTRACT_VERSION 1 /* bindings/contract.ts; test/contract checks native/posix/main.c and this agree */
+#define CONTRACT_VERSION 2 /* bindings/contract.ts; test/contract checks native/posix/main.c and this agree */
 
 extern const uint8_t app_img_start[] asm("_binary_app_img_start");
 extern const uint8_t app_img_end[] asm("_binary_app_img_end");

@@ -77,13 +77,12 @@ static void on_event(void *arg, esp_event_base_t base, int32_t id, void *data) {
       uint8_t flags = (uint8_t)((e->qos & 3) | (e->retain ? JW_EV_FLAG_RETAIN : 0) | (e->dup ? JW_EV_FLAG_DUP : 0));
       jw_asm_result_t r = jw_asm_feed(&c->asm_, e->topic, (size_t)(e->topic_len > 0 ? e->topic_len : 0), (const uint8_t *)e->data,
                                       (size_t)e->data_len, (size_t)e->current_data_offset, (size_t)e->total_data_len, flags);
-      char why[JW_ASM_REPORT_MAX];
       if (r == JW_ASM_COMPLETE) {
         jw_event_t ev = {.a = c->handle};
         jw_asm_take_event(&c->asm_, &ev);
         jw_queue_post(&ev);
-      } else if (jw_asm_report(r, &c->asm_, why, sizeof why)) {
-        post(JW_EV_MQTT_ERROR, c, 0, 0, strdup(why), NULL, 0);
+      } else if (r == JW_ASM_OVERSIZE || r == JW_ASM_QUEUE_FULL || r == JW_ASM_NO_MEMORY || r == JW_ASM_BAD_FRAGMENT) {
+        post(JW_EV_MQTT_ERROR, c, (int)r, 0, strdup(c->asm_.topic), NULL, c->asm_.total); /* jw_mqtt.h: code, topic, size */
       }
       break;
     }
@@ -104,7 +103,7 @@ int jw_mqtt_connect(const jw_mqtt_options_t *o) {
     if (clients[i].handle == 0) c = &clients[i];
   if (c == NULL) return -1;
   memset(c, 0, sizeof *c);
-  jw_asm_init(&c->asm_, o->max_message_bytes ? o->max_message_bytes : 8192, &queue_budget);
+  jw_asm_init(&c->asm_, o->max_message_bytes ? o->max_message_bytes : JW_MQTT_MAX_MESSAGE_DEFAULT, &queue_budget);
   /* esp-mqtt keeps pointers to certificates ("not copied nor freed by the client"): they live with the slot. */
   const char *src[9] = {o->url, o->client_id, o->username, o->password, o->ca_pem, o->cert_pem, o->key_pem, o->will_topic, NULL};
   for (int i = 0; i < 8; i++) c->strings[i] = dup_or_null(src[i]);

@@ -7,10 +7,21 @@
 #include <stdint.h>
 
 #define JW_MQTT_MAX_CLIENTS 4
+/* Largest message handed to the app when the caller passes max_message_bytes 0. The device always passes its
+ * mqttMaxMsg setting, whose default (device/settings/keys.ts) is the one definition of this limit; the simulated
+ * board reads it from there, and test/layers/message-limit.test.ts compiles this header to check they agree. */
+#define JW_MQTT_MAX_MESSAGE_DEFAULT 8192u
 /* Bytes that queued, not yet consumed message payloads of all clients may hold together. The device takes it from
  * Kconfig (JERRYWATT_MQTT_QUEUE_BUDGET_KB, default 24), the host twin from here; test/firmware checks they agree.
  * A message beyond it is dropped before it is allocated and reported as `dropped <topic> <bytes> queue-full`. */
 #define JW_MQTT_QUEUE_BUDGET_DEFAULT (24u * 1024u)
+
+/* JW_EV_MQTT_ERROR events: b is the code, text the topic (or, for JW_MQTT_ERR_TRANSPORT, the message), len the
+ * message size. Codes: JW_MQTT_ERR_TRANSPORT, the jw_asm_result_t of a dropped message (OVERSIZE, QUEUE_FULL,
+ * NO_MEMORY, BAD_FRAGMENT; jw_mqtt_asm.h), or JW_MQTT_ERR_SUBSCRIBE_REFUSED. bindings/b_mqtt.c turns them into
+ * the contract's MqttError codes. */
+#define JW_MQTT_ERR_TRANSPORT 0
+#define JW_MQTT_ERR_SUBSCRIBE_REFUSED 100
 
 typedef struct {
   const char *url; /* mqtt://host:port or mqtts://host:port */

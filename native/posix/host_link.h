@@ -1,5 +1,5 @@
-/* The host twin's board-level I/O for the runner (host/native/board.ts): events out on stdout, commands in on
- * stdin. Events are lines "jw-event <name> <args>"; commands are lines "wifi down" and "wifi up". */
+/* The host twin's board-level I/O for the runner (host/native/board.ts): events out on stdout, commands in on the
+ * control pipe (fd JW_CONTROL_FD). Events are lines "jw-event <name> <args>"; commands are "wifi down", "wifi up". */
 #ifndef JW_HOST_LINK_H
 #define JW_HOST_LINK_H
 #include <stdbool.h>

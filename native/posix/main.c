@@ -13,9 +13,10 @@
 #include "jw_events.h"
 #include "jw_kv.h"
 #include "jw_log.h"
+#include "jw_sys.h"
 #include "jw_vm.h"
 
-#define CONTRACT_VERSION 1
+#define CONTRACT_VERSION 2
 
 /* The embedded image, mapped READ-ONLY as the device's flash is: a static snapshot runs in place from it, and
  * anything that writes into it dies here as it would on the device. */
@@ -31,7 +32,14 @@ static const uint8_t *map_file(const char *path, size_t *len) {
   return p;
 }
 
+void jw_clock_init(void);
+
+/* exit(3) (a restart) leaves without jerry_cleanup: the last heap figures still go to the log. */
+static void heap_at_exit(void) { jw_vm_heap_report("at exit"); }
+
 int main(int argc, char **argv) {
+  jw_clock_init();           /* uptime counts from here */
+  (void)jw_sys_reset_reason(); /* consumes the restart mark of the previous run */
   const char *image_path = "dist/device/app.img";
   uint32_t run_for = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -50,7 +58,13 @@ int main(int argc, char **argv) {
   jw_queue_init(64);
   jw_loaded_app_t app;
   if (!jw_app_load(&want, embedded, len, &app)) return 4;
+  const char *ms = getenv("JW_MEM_STATS");
   jw_vm_config_t cfg = {.watchdog_ms = 5000, .fault_base_ms = 1000, .fault_max_ms = 60000, .healthy_after_ms = 60000,
-                        .run_for_ms = run_for};
+                        .run_for_ms = run_for, .mem_stats = ms != NULL && *ms == '1'};
+  /* On a manual clock, time moves when a test says so, also while a callback runs: it says nothing about how
+   * long a callback took, so the watchdog is off. */
+  const char *clk = getenv("JW_CLOCK");
+  if (clk != NULL && strcmp(clk, "manual") == 0) cfg.watchdog_ms = UINT32_MAX;
+  atexit(heap_at_exit);
   return jw_vm_run(&app, &cfg);
 }

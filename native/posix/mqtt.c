@@ -17,6 +17,8 @@
 #include "jw_mqtt_asm.h"
 
 typedef enum { ST_IDLE = 0, ST_CONNECT, ST_ONLINE, ST_ENDING } state_t;
+#define SUB_PENDING 8
+#define JW_LIMIT_TOPIC_HOST 255 /* bindings refuse longer topics */
 
 typedef struct {
   int handle; /* 0 = free */
@@ -29,6 +31,9 @@ typedef struct {
   pthread_mutex_t mu;
   pthread_cond_t cv;
   state_t state;
+  int sub_mid[SUB_PENDING]; /* subscriptions waiting for their SUBACK, to name the topic of a refusal */
+  char sub_topic[SUB_PENDING][JW_LIMIT_TOPIC_HOST + 1];
+  int sub_next;
   bool link_lost; /* the runner dropped Wi-Fi: end this connection without a DISCONNECT (the will goes out) */
 } client_t;
 
@@ -48,6 +53,17 @@ static void post(int kind, int handle, int b, const char *text) {
   ev.a = handle;
   ev.b = b;
   ev.text = text ? strdup(text) : NULL;
+  jw_queue_post(&ev);
+}
+
+static void post_error(int code, int handle, const char *topic, uint32_t len) {
+  jw_event_t ev;
+  memset(&ev, 0, sizeof ev);
+  ev.kind = JW_EV_MQTT_ERROR;
+  ev.a = handle;
+  ev.b = code;
+  ev.text = strdup(topic);
+  ev.len = len;
   jw_queue_post(&ev);
 }
 
@@ -78,16 +94,31 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
   uint8_t flags = (uint8_t)((msg->qos & 3) | (msg->retain ? JW_EV_FLAG_RETAIN : 0));
   size_t len = msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0;
   jw_asm_result_t r = jw_asm_feed(&c->asm_, msg->topic, strlen(msg->topic), msg->payload, len, 0, len, flags);
-  char why[JW_ASM_REPORT_MAX];
   if (r == JW_ASM_COMPLETE) {
     jw_event_t ev;
     memset(&ev, 0, sizeof ev);
     ev.a = c->handle;
     jw_asm_take_event(&c->asm_, &ev);
     jw_queue_post(&ev);
-  } else if (jw_asm_report(r, &c->asm_, why, sizeof why)) {
-    post(JW_EV_MQTT_ERROR, c->handle, 0, why);
+  } else if (r == JW_ASM_OVERSIZE || r == JW_ASM_QUEUE_FULL || r == JW_ASM_NO_MEMORY || r == JW_ASM_BAD_FRAGMENT) {
+    post_error((int)r, c->handle, c->asm_.topic, c->asm_.total); /* jw_mqtt.h: code, topic, size */
   }
+}
+
+/* SUBACK: a refused subscription (0x80) is reported with its topic, so the app can subscribe again. */
+static void on_subscribe(struct mosquitto *m, void *obj, int mid, int qos_count, const int *granted) {
+  (void)m;
+  client_t *c = obj;
+  char topic[JW_LIMIT_TOPIC_HOST + 1] = "";
+  pthread_mutex_lock(&c->mu);
+  for (int i = 0; i < SUB_PENDING; i++)
+    if (c->sub_mid[i] == mid) {
+      memcpy(topic, c->sub_topic[i], sizeof topic);
+      c->sub_mid[i] = 0;
+    }
+  pthread_mutex_unlock(&c->mu);
+  for (int i = 0; i < qos_count; i++)
+    if (granted[i] == 0x80 && topic[0]) post_error(JW_MQTT_ERR_SUBSCRIBE_REFUSED, c->handle, topic, 0);
 }
 
 static void *net_thread(void *arg) {
@@ -178,8 +209,11 @@ int jw_mqtt_connect(const jw_mqtt_options_t *o) {
   snprintf(c->host, sizeof c->host, "%s", host);
   c->port = port;
   c->keepalive = o->keepalive_sec > 0 ? o->keepalive_sec : 30;
-  jw_asm_init(&c->asm_, o->max_message_bytes ? o->max_message_bytes : 8192, &queue_budget);
+  jw_asm_init(&c->asm_, o->max_message_bytes ? o->max_message_bytes : JW_MQTT_MAX_MESSAGE_DEFAULT, &queue_budget);
   c->mosq = mosquitto_new(o->client_id, o->clean_session, c);
+  /* Small MQTT packets: Nagle + the broker's delayed ACK would add ~40 ms to a command's answer (as in
+   * host/broker/embedded.ts). esp-mqtt does not delay them either. */
+  if (c->mosq) mosquitto_int_option(c->mosq, MOSQ_OPT_TCP_NODELAY, 1);
   if (c->mosq == NULL) goto fail;
   mosquitto_threaded_set(c->mosq, true);
   if (o->username) mosquitto_username_pw_set(c->mosq, o->username, o->password);
@@ -197,6 +231,7 @@ int jw_mqtt_connect(const jw_mqtt_options_t *o) {
   }
   mosquitto_connect_with_flags_callback_set(c->mosq, on_connect);
   mosquitto_message_callback_set(c->mosq, on_message);
+  mosquitto_subscribe_callback_set(c->mosq, on_subscribe);
   pthread_mutex_init(&c->mu, NULL);
   pthread_cond_init(&c->cv, NULL);
   c->state = ST_CONNECT;
@@ -229,8 +264,16 @@ static int online(client_t *c) {
 int jw_mqtt_subscribe(int handle, const char *topic, int qos) {
   client_t *c = find(handle);
   int mid = 0;
-  if (c == NULL || !online(c) || mosquitto_subscribe(c->mosq, &mid, topic, qos) != MOSQ_ERR_SUCCESS) return -1;
-  return mid;
+  if (c == NULL || !online(c)) return -1;
+  pthread_mutex_lock(&c->mu); /* under the lock: the SUBACK may come back before mosquitto_subscribe returns */
+  int rc = mosquitto_subscribe(c->mosq, &mid, topic, qos);
+  if (rc == MOSQ_ERR_SUCCESS) {
+    int slot = c->sub_next++ % SUB_PENDING;
+    c->sub_mid[slot] = mid;
+    snprintf(c->sub_topic[slot], sizeof c->sub_topic[slot], "%s", topic);
+  }
+  pthread_mutex_unlock(&c->mu);
+  return rc == MOSQ_ERR_SUCCESS ? mid : -1;
 }
 
 int jw_mqtt_unsubscribe(int handle, const char *topic) {

@@ -14,9 +14,30 @@ void jw_sys_chip_id(char *buf, size_t len) {
 
 const char *jw_sys_chip(void) { return "host"; }
 
+static void rtc_path(char *p, size_t len, const char *name) {
+  char dir[512];
+  if (jw_host_path(dir, sizeof dir, "rtc") != 0) dir[0] = '\0';
+  snprintf(p, len, "%s/%s", dir, name);
+}
+
+/* "sw" after jw_sys_restart (it leaves a mark the next start consumes), "poweron" for a fresh start;
+ * JW_RESET_REASON overrides both (tests of other reasons). Read once, at the first query of a run. */
 const char *jw_sys_reset_reason(void) {
+  static char reason[16];
   const char *r = getenv("JW_RESET_REASON");
-  return r && *r ? r : "poweron";
+  if (r && *r) return r;
+  if (reason[0] == '\0') {
+    char p[600];
+    rtc_path(p, sizeof p, "reset");
+    FILE *f = fopen(p, "r");
+    snprintf(reason, sizeof reason, "poweron");
+    if (f) {
+      if (fscanf(f, "%15s", reason) != 1) snprintf(reason, sizeof reason, "poweron");
+      fclose(f);
+      remove(p);
+    }
+  }
+  return reason;
 }
 
 void jw_sys_native_heap(uint32_t *free_bytes, uint32_t *min_free_bytes) {
@@ -27,15 +48,18 @@ void jw_sys_native_heap(uint32_t *free_bytes, uint32_t *min_free_bytes) {
 /* The host runner restarts by exiting with code 3; host/native/run.ts starts it again. */
 void jw_sys_restart(void) {
   jw_log(JW_LOG_WARN, "sys", "restart");
+  char p[600];
+  rtc_path(p, sizeof p, "reset");
+  FILE *f = fopen(p, "w");
+  if (f) {
+    fputs("sw\n", f);
+    fclose(f);
+  }
   fflush(NULL);
   exit(3);
 }
 
-static void fault_path(char *p, size_t len) {
-  char dir[512];
-  if (jw_host_path(dir, sizeof dir, "rtc") != 0) dir[0] = '\0';
-  snprintf(p, len, "%s/faults", dir);
-}
+static void fault_path(char *p, size_t len) { rtc_path(p, len, "faults"); }
 
 uint32_t jw_sys_fault_count(void) {
   char p[600];

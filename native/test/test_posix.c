@@ -10,6 +10,7 @@
 #include "jw_crypto.h"
 #include "jw_events.h"
 #include "jw_kv.h"
+#include "jw_mqtt_asm.h"
 #include "jw_mqtt.h"
 #include "jw_part.h"
 #include "jw_test.h"
@@ -235,7 +236,7 @@ static void mqtt_against_mosquitto(void) {
       if (m.kind == JW_EV_MQTT_MESSAGE && m.text && strcmp(m.text, "jw/test/small") == 0)
         got_small = m.len == 10 && memcmp(m.data, small, 10) == 0 && (m.flags & 3) == 1;
       if (m.kind == JW_EV_MQTT_MESSAGE && m.text && strcmp(m.text, "jw/test/big") == 0) got_oversize = -1000;
-      if (m.kind == JW_EV_MQTT_ERROR && m.text && strcmp(m.text, "oversize jw/test/big 100") == 0) got_oversize = 1;
+      if (m.kind == JW_EV_MQTT_ERROR && m.b == JW_ASM_OVERSIZE && m.text && strcmp(m.text, "jw/test/big") == 0 && m.len == 100) got_oversize = 1;
       jw_event_release(&m);
     }
   }
@@ -259,7 +260,7 @@ static void mqtt_against_mosquitto(void) {
 }
 
 /* The host twin applies the same queue budget: messages held (not yet consumed) count; the rest are refused with
- * `dropped <topic> <bytes> queue-full`, and consuming gives the bytes back. */
+ * an error event with code JW_ASM_QUEUE_FULL, its topic and size (jw_mqtt.h), and consuming gives the bytes back. */
 static void mqtt_queue_budget_against_mosquitto(void) {
   const char *port = getenv("JW_TEST_MQTT_PORT");
   char url[64];
@@ -297,7 +298,7 @@ static void mqtt_queue_budget_against_mosquitto(void) {
       held[n_held++] = m; /* not released: as if JS had not consumed them yet */
       continue;
     }
-    if (m.kind == JW_EV_MQTT_ERROR && m.text && strcmp(m.text, "dropped jw/budget/m 40 queue-full") == 0) n_dropped++;
+    if (m.kind == JW_EV_MQTT_ERROR && m.b == JW_ASM_QUEUE_FULL && m.text && strcmp(m.text, "jw/budget/m") == 0 && m.len == 40) n_dropped++;
     else if (!(m.kind == JW_EV_MQTT_MESSAGE && m.text && strcmp(m.text, "jw/budget/probe") == 0)) other++; /* a late probe is fine */
     jw_event_release(&m);
   }

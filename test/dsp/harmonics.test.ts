@@ -22,13 +22,13 @@ describe('dsp: harmonic bins and THD (IEC 61000-4-7, THD_F)', () => {
   for (const fs of [6400, 1000]) {
     for (const mains of [50, 60]) {
       it(`10 % 3rd + 5 % 5th gives THD_F 11.18 % at ${fs} Hz, ${mains} Hz mains`, () => {
-        const f = waveformFeatures(signal(fs, mains, mains, { 3: 0.1, 5: 0.05 }), fs, mains);
+        const f = waveformFeatures(signal(fs, mains, mains, { 3: 0.1, 5: 0.05 }), fs, mains, 230);
         assert.ok(Math.abs(f[col('thd_f_pct')] - Math.sqrt(0.1 ** 2 + 0.05 ** 2) * 100) < 0.005, `THD ${f[col('thd_f_pct')]}`);
         assert.ok(Math.abs(f[col('h3_pct')] - 10) < 0.005);
         assert.ok(Math.abs(f[col('h5_pct')] - 5) < 0.005);
         assert.ok(f[col('h7_pct')] < 0.005);
-        assert.ok(Math.abs(f[col('frequency_hz')] - mains) < 0.005);
-        assert.ok(Math.abs(f[col('rms_v')] - (325 / Math.SQRT2) * Math.sqrt(1 + 0.0125)) < 0.05);
+        assert.ok(Math.abs(f[col('freq_dev_pct')]) < 0.01);
+        assert.ok(Math.abs(f[col('rms_pu')] * 230 - (325 / Math.SQRT2) * Math.sqrt(1 + 0.0125)) < 0.05);
       });
     }
   }
@@ -37,7 +37,7 @@ describe('dsp: harmonic bins and THD (IEC 61000-4-7, THD_F)', () => {
     assert.equal(harmonicCap(6400, 50), 40);
     assert.equal(harmonicCap(1000, 50), 9); // 10 x 50 Hz = Nyquist: excluded
     assert.equal(harmonicCap(1000, 60), 8);
-    const f = waveformFeatures(signal(6400, 50, 50, { 39: 0.04 }), 6400, 50);
+    const f = waveformFeatures(signal(6400, 50, 50, { 39: 0.04 }), 6400, 50, 230);
     assert.ok(Math.abs(f[col('thd_f_pct')] - 4) < 0.005);
   });
 
@@ -58,8 +58,8 @@ describe('dsp: harmonic bins and THD (IEC 61000-4-7, THD_F)', () => {
 
   it('keeps THD right off nominal frequency by synchronising to whole measured cycles', () => {
     for (const f of [48.2, 51.3]) {
-      const feats = waveformFeatures(signal(6400, 50, f, { 3: 0.1, 5: 0.05 }), 6400, 50);
-      assert.ok(Math.abs(feats[col('frequency_hz')] - f) < 0.05, `f ${feats[col('frequency_hz')]}`);
+      const feats = waveformFeatures(signal(6400, 50, f, { 3: 0.1, 5: 0.05 }), 6400, 50, 230);
+      assert.ok(Math.abs(50 * (1 + feats[col('freq_dev_pct')] / 100) - f) < 0.05, `f dev ${feats[col('freq_dev_pct')]} %`);
       assert.ok(Math.abs(feats[col('thd_f_pct')] - 11.18) < 0.1, `THD ${feats[col('thd_f_pct')]} at ${f} Hz`);
     }
   });
@@ -74,7 +74,7 @@ describe('dsp: harmonic bins and THD (IEC 61000-4-7, THD_F)', () => {
 
   it('writes into `out` without allocating a new array, and returns finite values for silence', () => {
     const out = new Float32Array(WAVEFORM_FEATURES.length);
-    const r = waveformFeatures(new Float32Array(1280), 6400, 50, out);
+    const r = waveformFeatures(new Float32Array(1280), 6400, 50, 230, out);
     assert.equal(r, out);
     assert.ok(Array.from(out).every(Number.isFinite));
   });

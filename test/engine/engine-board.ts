@@ -14,7 +14,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export interface EngineBoardOptions {
   bin: string;
   image: string;
-  settings: Record<string, string | number>;
+  settings: Record<string, string | number | Uint8Array>;
   env?: NodeJS.ProcessEnv;
   hostDir?: string;
 }
@@ -30,16 +30,35 @@ export class EngineBoard {
     this.provision(opts.settings);
   }
 
-  /** Writes settings by their names in device/settings/keys.ts, as `flash` would. */
-  provision(settings: Record<string, string | number>): void {
-    const dir = join(this.hostDir, 'nvs-settings');
-    mkdirSync(dir, { recursive: true });
+  /** Writes settings (or state) by their names in device/settings/keys.ts, as `flash` would. */
+  provision(settings: Record<string, string | number | Uint8Array>): void {
     for (const [name, value] of Object.entries(settings)) {
-      const def = (SETTINGS as Record<string, { key: string; type: string }>)[name];
+      const def = (SETTINGS as Record<string, { key: string; type: string; store: string }>)[name];
       if (!def) throw new Error(`unknown setting ${name}`);
-      writeFileSync(join(dir, `${def.key}.${def.type}`), String(value));
+      const dir = join(this.hostDir, def.store === 'settings' ? 'nvs-settings' : 'nvs-state');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, `${def.key}.${def.type}`), value instanceof Uint8Array ? value : String(value));
     }
   }
+
+  /** Writes a partition file as the POSIX twin keeps it: the whole partition, erased (0xFF), then `bytes`. */
+  writePartition(label: string, size: number, bytes: Uint8Array): void {
+    const dir = join(this.hostDir, 'flash');
+    mkdirSync(dir, { recursive: true });
+    const img = Buffer.alloc(size, 0xff);
+    img.set(bytes);
+    writeFileSync(join(dir, `${label}.bin`), img);
+  }
+
+  /** Manual clock (env JW_CLOCK=manual): moves the runtime's time forward; due timers fire in order. */
+  advance(ms: number): void {
+    if (!this.running) return;
+    this.advanced += Math.round(ms);
+    this.child!.stdin!.write(`advance ${Math.round(ms)}\n`);
+  }
+
+  /** Milliseconds moved by advance() over the board's life (all runs). */
+  advanced = 0;
 
   /** Starts the runtime; it restarts itself (exit code 3) like the host runner does. */
   start(extraEnv: NodeJS.ProcessEnv = {}): void {
@@ -47,7 +66,7 @@ export class EngineBoard {
       const child = spawn(this.opts.bin, ['--image', this.opts.image], {
         cwd: ROOT,
         env: { ...process.env, ...this.opts.env, ...extraEnv, JW_HOST_DIR: this.hostDir, JW_PARTITIONS: join(ROOT, 'partitions.csv') },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: ['pipe', 'pipe', 'pipe'],
       });
       this.child = child;
       let buf = '';
@@ -61,6 +80,7 @@ export class EngineBoard {
           if (process.env.JW_TEST_LOG) process.stderr.write(`[engine] ${line}\n`);
         }
       };
+      child.stdin!.on('error', () => {}); // the runtime may exit while a test writes an advance
       child.stdout!.on('data', onData);
       child.stderr!.on('data', onData);
       return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));

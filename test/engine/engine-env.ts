@@ -1,6 +1,6 @@
 /**
- * What the engine tests need: JERRYSCRIPT_PATH (a JerryScript v3.0.0 checkout; CI points it at
- * ../shared/vendor/jerryscript-v3.0.0) and a C toolchain. Missing: a loud skip, or a failure under CI=true.
+ * What the engine tests need: JERRYSCRIPT_PATH (a JerryScript v3.0.0 checkout; docs/engine.md says where CI
+ * takes it) and a C toolchain. Missing: a loud skip, or a failure under CI=true.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';

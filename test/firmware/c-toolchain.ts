@@ -1,6 +1,7 @@
 /** What the C tests need from Debian, and the loud-skip / CI-fail rule of the test suite. */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mosquittoPath } from '../helpers/mosquitto.ts';
 
 export function missingCTools(): string[] {
   const missing: string[] = [];
@@ -10,7 +11,7 @@ export function missingCTools(): string[] {
   if (!existsSync('/usr/include/mosquitto.h')) missing.push('libmosquitto-dev');
   if (!existsSync('/usr/include/mbedtls/sha256.h')) missing.push('libmbedtls-dev');
   if (!has('cppcheck', ['--version'])) missing.push('cppcheck');
-  if (!has('mosquitto', ['-h']) && !existsSync('/usr/sbin/mosquitto')) missing.push('mosquitto');
+  if (!mosquittoPath()) missing.push('mosquitto'); // the same lookup as the broker harness
   return missing;
 }
 

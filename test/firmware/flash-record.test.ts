@@ -19,7 +19,8 @@ const at = (name: string) => partition(parts, name).offset;
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 describe('jerrywatt flash, recorded (fake idf.py and esptool.py, real nvs_partition_gen.py)', function () {
-  this.timeout(60_000);
+  // The first `jerrywatt build` with JERRYSCRIPT_PATH builds the host engine for the snapshot (cached in dist/engine).
+  this.timeout(300_000);
   let idf: FakeIdf;
   let tmp: string;
   let port: string;
@@ -46,8 +47,12 @@ describe('jerrywatt flash, recorded (fake idf.py and esptool.py, real nvs_partit
     writeFileSync(pub, publicKey.export({ type: 'spki', format: 'pem' }));
     const ca = join(tmp, 'ca.pem');
     writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nMIIBfake,with "quotes"\n-----END CERTIFICATE-----\n');
-    const r = run(['--chip', 'esp32c3', '--out', out, '-b', '460800', '--wifi-ssid', 'Home, "Net"', '--wifi-pass', 'wifi-s3cret', '--broker', 'mqtts://broker.lan:8883',
-      '--device-id', 'dev1', '--password', 'mqtt-s3cret', '--ca', ca, '--ota-pubkey', pub, '--set', 'healthSec=-7', '--set', 'ledPin=5']);
+    const wifiPass = join(tmp, 'wifi.txt');
+    const mqttPass = join(tmp, 'mqtt.txt');
+    writeFileSync(wifiPass, 'wifi-s3cret\n', { mode: 0o600 });
+    writeFileSync(mqttPass, 'mqtt-s3cret', { mode: 0o600 });
+    const r = run(['--chip', 'esp32c3', '--out', out, '-b', '460800', '--wifi-ssid', 'Home, "Net"', '--wifi-pass-file', wifiPass, '--broker', 'mqtts://broker.lan:8883',
+      '--device-id', 'dev1', '--password-file', mqttPass, '--ca', ca, '--ota-pubkey', pub, '--set', 'healthSec=-7', '--set', 'ledPin=5']);
     assert.equal(r.status, 0, r.stderr + r.stdout);
     assert.ok(!r.stdout.includes('s3cret') && !r.stderr.includes('s3cret'), 'a password was printed');
 
@@ -76,6 +81,7 @@ describe('jerrywatt flash, recorded (fake idf.py and esptool.py, real nvs_partit
     for (const x of w.writes) assert.equal(x.sha256, sha(x.file), `${x.file} changed after it was written`);
     assert.equal(readFileSync(join(build, 'jerrywatt.bin'), 'utf8'), 'jerrywatt.bin for esp32c3\n');
     assert.equal(statSync(settingsBin).size, partition(parts, 'settings').size, 'the settings image fills its partition');
+    for (const f of [settingsBin, join(out, 'esp32c3', 'settings.csv')]) assert.equal(statSync(f).mode & 0o777, 0o600, `${f} holds the passwords: mode 0600`);
     assert.equal(statSync(join(out, 'esp32c3', 'settings.csv')).mode & 0o777, 0o600);
 
     const nvs = decodeNvs(settingsBin);

@@ -49,12 +49,17 @@ describe('jerrywatt flash', function () {
   });
 
   it('--dry-run with a fake IDF_PATH prints every command in order, with settings masked', () => {
+    const secretFile = (s: string) => {
+      const f = join(t.dir, `secret-${s}`);
+      writeFileSync(f, s + '\n', { mode: 0o600 });
+      return f;
+    };
     const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     const pub = join(t.dir, 'ota.pem');
     writeFileSync(pub, publicKey.export({ type: 'spki', format: 'pem' }));
     const r = cli(
-      ['--dry-run', '--port', '/dev/ttyUSB7', '--wifi-ssid', 'HomeNet', '--wifi-pass', 'wifi-s3cret', '--broker', 'mqtts://broker.lan:8883',
-        '--device-id', 'dev1', '--username', 'u1', '--password', 'mqtt-s3cret', '--ota-pubkey', pub, '--set', 'healthSec=10', '--monitor'],
+      ['--dry-run', '--port', '/dev/ttyUSB7', '--wifi-ssid', 'HomeNet', '--wifi-pass-file', secretFile('wifi-s3cret'), '--broker', 'mqtts://broker.lan:8883',
+        '--device-id', 'dev1', '--username', 'u1', '--password-file', secretFile('mqtt-s3cret'), '--ota-pubkey', pub, '--set', 'healthSec=10', '--monitor'],
       { IDF_PATH: t.idf, JERRYSCRIPT_PATH: t.jerry },
     );
     assert.equal(r.status, 0, r.stderr);
@@ -103,6 +108,24 @@ describe('jerrywatt flash', function () {
     assert.match(c3.stderr, /ledPins=2,4,10-14: GPIO 12, 13, 14 drive the flash/);
     assert.equal(cli(['--dry-run', '-p', 'x', '--chip', 'esp32', '--set', 'ledPin=12'], env).status, 0, 'GPIO 12 is free on the ESP32');
     assert.match(cli(['--dry-run', '-p', 'x', '--set', 'alarmPin=9'], env).stderr, /alarmPin=9: GPIO 9 drives the flash on the esp32 \(pins 6-11\)/);
+  });
+
+  it('refuses an ESP-IDF older than v5.1.2 (tools/cmake/version.cmake) before building anything, by the project\'s own gate', function () {
+    if (spawnSync('cmake', ['--version'], { stdio: 'ignore' }).status !== 0) {
+      if (process.env.CI === 'true') throw new Error('cmake missing (apt-get install -y cmake)');
+      console.warn('\n  !!! SKIPPING: cmake missing (apt-get install -y cmake)\n');
+      this.skip();
+    }
+    const old = fakeTree();
+    mkdirSync(join(old.idf, 'tools', 'cmake'), { recursive: true });
+    const version = (v: number[]) => writeFileSync(join(old.idf, 'tools', 'cmake', 'version.cmake'), `set(IDF_VERSION_MAJOR ${v[0]})\nset(IDF_VERSION_MINOR ${v[1]})\nset(IDF_VERSION_PATCH ${v[2]})\n`);
+    version([5, 0, 4]);
+    const r = cli(['--dry-run', '-p', 'x'], { IDF_PATH: old.idf, JERRYSCRIPT_PATH: old.jerry });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /ESP-IDF v5\.0\.4 is too old: the firmware needs v5\.1\.2 or later 5\.x/);
+    assert.equal(r.stdout, '', 'nothing ran');
+    version([5, 2, 2]);
+    assert.equal(cli(['--dry-run', '-p', 'x'], { IDF_PATH: old.idf, JERRYSCRIPT_PATH: old.jerry }).status, 0);
   });
 
   it('refuses a bad broker URL and an unknown --set name', () => {

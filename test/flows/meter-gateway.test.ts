@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import mqtt, { type MqttClient } from 'mqtt';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../../host/broker/embedded.ts';
-import { startNodeRed, setFlows, stopNodeRed, loadFlow } from '../helpers/nodered.ts';
+import type { EmbeddedBroker } from '../../host/broker/embedded.ts';
+import { setFlows, loadFlow } from '../helpers/nodered.ts';
+import { useBroker } from '../helpers/broker-fixture.ts';
 
 interface Got {
   topic: string;
@@ -28,14 +29,10 @@ async function run(broker: EmbeddedBroker, env: Record<string, string>, count: n
 
 describe('flow: meter-gateway (Node-RED meter simulator)', function () {
   this.timeout(20_000);
+  const fx = useBroker({ nodeRed: true });
   let broker: EmbeddedBroker;
-  before(async () => {
-    broker = await startEmbeddedBroker();
-    await startNodeRed();
-  });
-  after(async () => {
-    await stopNodeRed();
-    await broker.close();
+  before(() => {
+    broker = fx.broker;
   });
 
   it('publishes every register of every meter each tick, with the scheduled sag, swell and frequency excursion', async () => {

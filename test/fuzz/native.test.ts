@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packAppImage } from '../../build/app-image.ts';
-import { repoRoot } from '../../host/cli/paths.ts';
+import { packageRoot as repoRoot } from '../../host/paths.ts';
 import { make, parseTap, requireCTools } from '../firmware/c-toolchain.ts';
 import { startMosquitto, type MosquittoHandle } from '../helpers/mosquitto.ts';
 import { SEED } from './harness.ts';

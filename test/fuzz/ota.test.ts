@@ -11,6 +11,9 @@ import { FRAME_HEADER_BYTES, MAX_RANGES, REQUEST_MAX_BYTES, encodeFrame, readFra
 import { APP_HEADER_BYTES, checkAppHeader } from '../../device/ota/app-header.ts';
 import { MODEL_HEADER_BYTES, checkModelHeader } from '../../device/ota/model-header.ts';
 import { manifestBytes } from '../../host/ota/offer.ts';
+import { chunkBytes, chunkCount, formatProgress, judgeFrame, parseProgress, type Progress } from '../../device/ota/progress.ts';
+import { lastFinalNow } from '../../device/ota/status.ts';
+import { ChunkWindow } from '../../device/ota/window.ts';
 import { packAppImage, parseAppImageHeader, validateAppImage } from '../../build/app-image.ts';
 import { bytesAround, enc, fuzz, mutated, trickyJson } from './harness.ts';
 
@@ -189,6 +192,40 @@ describe('fuzz: OTA offers, frames, requests and image headers', function () {
       }),
     ));
 
+  it('data frames against a transfer: any frame is dropped, a duplicate, or exactly the chunk it says it is', () =>
+    fuzz(
+      'ota: frames judged against a transfer',
+      fc.property(manifestArb, fc.integer({ min: 1, max: 16 }), fc.nat(), fc.uint8Array({ maxLength: 40 }), fc.boolean(), (m0, window, idx, junk, honest) => {
+        const m = { ...m0, size: Math.min(m0.size, 20 * m0.chunk) };
+        const win = new ChunkWindow(chunkCount(m), window);
+        const index = idx % win.total;
+        const frame = honest ? encodeFrame(m.session, index, new Uint8Array(chunkBytes(m, index))) : Uint8Array.from([...encodeFrame(m.session, index, junk), ...junk.subarray(0, 1)]);
+        const h: FrameHeader = { session: 0, index: 0, length: 0, crc: 0 };
+        const v = judgeFrame(frame, h, m, win);
+        if (honest) assert.equal(v, null);
+        else assert.equal(v, 'drop'); // a byte too many, or a payload of the wrong length
+        if (v === null) assert.ok(h.index < win.total && h.length === chunkBytes(m, h.index) && h.session === m.session);
+      }),
+    ));
+
+  it('saved progress (otaProg) and saved status (otaLast): any stored text reads back or is ignored, never throws', () =>
+    fuzz(
+      'ota: saved progress and status',
+      fc.property(
+        fc.oneof(fc.string(), fc.array(fc.oneof(fc.string({ maxLength: 6 }), fc.integer().map(String)), { maxLength: 8 }).map((a) => a.join(','))),
+        fc.record({ phase: fc.constantFrom('erase', 'download', 'verify', 'pending'), session: u32, done: fc.nat(100000), doneCrc: u32, probeBoots: fc.nat(5), label: fc.constantFrom('ota_0', 'ota_1', 'app_a', 'app_b', 'model_a'), started: fc.nat(2 ** 45), lastAt: fc.nat(2 ** 45) }, { noNullPrototype: true }) as fc.Arbitrary<Progress>,
+        fc.oneof(fc.string(), trickyJson.map((v) => JSON.stringify(v) ?? '')),
+        (text, p, last) => {
+          const r = parseProgress(text);
+          if (r) assert.ok(Number.isFinite(r.done) && r.session >= 0);
+          assert.deepEqual(parseProgress(formatProgress(p)), p);
+          const running = { fw: 'ota_0', app: 'app_a', model: '', seq: [1, 2, 3] };
+          const j = lastFinalNow(last, running, { peak: 1, held: 2 });
+          if (j !== null) assert.deepEqual(JSON.parse(j).running, running);
+        },
+      ),
+    ));
+
   it('mutated valid offers: never an exception', () =>
     fuzz(
       'ota: mutated offers',
@@ -197,4 +234,31 @@ describe('fuzz: OTA offers, frames, requests and image headers', function () {
         assert.ok(typeof r === 'string' || r.manifest.size >= 1);
       }),
     ));
+});
+
+describe('fuzz findings, replayed on the simulated board (real bundle)', function () {
+  this.timeout(30_000);
+
+  it('an offer whose kind is {"toString":1} is refused with a reason, not a fault and a restart', async () => {
+    const { startEmbeddedBroker } = await import('../../host/broker/embedded.ts');
+    const { ensureBundle, eventually, makeBoard, Observer } = await import('../spine/util.ts');
+    await ensureBundle();
+    const broker = await startEmbeddedBroker({ port: 0 });
+    const t = makeBoard('fz1', broker.url);
+    const obs = await Observer.connect(broker.url, 'esp/fz1/#');
+    try {
+      t.board.boot();
+      await eventually(() => obs.last('esp/fz1/status')?.json?.online, 'fz1 online', { clocks: [t.clock] });
+      const manifest = enc('{"v":1,"kind":{"toString":1}}');
+      await obs.publish('esp/fz1/ota/offer', Buffer.from(offerBytes(manifest, new Uint8Array(8))));
+      const st = await eventually(() => obs.on('esp/fz1/ota/status').find((m) => m.json?.state === 'rejected'), 'the refusal', { clocks: [t.clock] });
+      assert.match(st.json.reason, /unknown kind object/);
+      assert.equal(t.board.faults, 0);
+      assert.equal(t.board.boots, 1);
+    } finally {
+      await obs.close();
+      t.dispose();
+      await broker.close();
+    }
+  });
 });

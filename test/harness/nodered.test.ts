@@ -1,23 +1,39 @@
 import assert from 'node:assert/strict';
 import mqtt from 'mqtt';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../../host/broker/embedded.ts';
-import { startNodeRed, setFlows, stopNodeRed, loadFlow } from '../helpers/nodered.ts';
+import type { EmbeddedBroker } from '../../host/broker/embedded.ts';
+import { startNodeRed, setFlows, loadFlow } from '../helpers/nodered.ts';
+import { useBroker } from '../helpers/broker-fixture.ts';
 
 describe('test harness: embedded Node-RED with the LED publisher flow', function () {
   this.timeout(20_000);
+  const fx = useBroker({ nodeRed: true });
   let broker: EmbeddedBroker;
-  before(async () => {
-    broker = await startEmbeddedBroker();
-    await startNodeRed();
-  });
-  after(async () => {
-    await stopNodeRed();
-    await broker.close();
+  before(() => {
+    broker = fx.broker;
   });
 
-  it('startNodeRed() is idempotent', async () => {
+  it('startNodeRed() is idempotent: later calls share the first start, and running flows keep running', async () => {
+    assert.strictEqual(startNodeRed(), startNodeRed(), 'a second call started another runtime');
+    // A flow publishing without end; a second init of the runtime would stop it.
+    const sub = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
+    await sub.subscribeAsync('esp/idem/led/set', { qos: 0 });
+    let count = 0;
+    let wake: () => void = () => {};
+    sub.on('message', () => {
+      count++;
+      wake();
+    });
+    const atLeast = (n: number) => new Promise<void>((resolve) => (wake = () => count >= n && resolve())).then(() => undefined);
+    const first = atLeast(1);
+    await setFlows(loadFlow('led-publisher', { JW_MQTT_HOST: '127.0.0.1', JW_MQTT_PORT: String(broker.port), JW_DEVICES: 'idem', JW_LED_INTERVAL: '0.02', JW_LED_ROUNDS: '100000', JW_LED_COMMANDS: '["toggle"]' }));
+    await first;
     await startNodeRed();
     await startNodeRed();
+    const seen = count;
+    await atLeast(seen + 3);
+    await setFlows([]);
+    await sub.endAsync();
+    assert.ok(count >= seen + 3, `the flow stopped after startNodeRed(): ${count} messages`);
   });
 
   it('loadFlow refuses a flow whose ${VAR} is not set', () => {

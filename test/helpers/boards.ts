@@ -17,7 +17,7 @@ import { ManualClock } from '../../host/sim/clock.ts';
 import { SimBoard, type ProvisionValue } from '../../host/sim/board.ts';
 import { NativeBoard } from '../../host/native/board.ts';
 import { buildNativeSim, checkJerryscriptPath } from '../../host/native/run.ts';
-import { repoRoot } from '../../host/cli/paths.ts';
+import { packageRoot as repoRoot } from '../../host/paths.ts';
 import type { SettingName } from '../../device/settings/keys.ts';
 import { ensureBundle } from '../spine/util.ts';
 
@@ -170,6 +170,7 @@ export const BOARDS: BoardKind[] = [V8_BOARD, nativeBoard()];
 export function describeOnBoards(title: string, body: (kind: BoardKind) => void, boards: BoardKind[] = BOARDS): void {
   for (const kind of boards) {
     describe(`${title} [${kind.name}]`, function () {
+      this.timeout(60_000); // end to end: brokers, Node-RED flows, and real time on the native board
       if (kind.name === 'native') {
         before(async function () {
           this.timeout(15 * 60_000); // a first engine build on a cold CI machine

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { repoRoot } from '../../host/cli/paths.ts';
+import { packageRoot as repoRoot } from '../../host/paths.ts';
 
 const BIN = join(repoRoot(), 'bin/jerrywatt.js');
 /** A port nothing listens on: a command that got as far as connecting would fail differently (or hang). */
@@ -36,6 +36,8 @@ function run(args: string[]): Promise<Run> {
 
 const publish = ['ota', 'publish', '--kind', 'app', '--file', 'no-such.img', '--version', '2', '--key', 'no-such.key', '--broker', DEAD, '--timeout', '1'];
 const retrain = ['retrain', '--data', 'no-such-dir', '--current', 'no-such.bin', '--broker', DEAD];
+/** Exits 1 (its errors all do) before it builds, binds or boots anything. */
+const sim = ['sim', '--no-build', '--mqtt-port', '0', '--no-dashboard', '--state-dir', 'dist/test-no-such-sim'];
 
 /** [command line with ID where the id goes, option named in the error, ids that are fine there]. */
 const CASES: Array<[string[], string, string[]?]> = [
@@ -50,12 +52,17 @@ const CASES: Array<[string[], string, string[]?]> = [
   [['flash', '--dry-run', '--set', 'meters=m1,ID'], 'meter id', ['']], // an empty meters setting watches none
   [[...retrain, '--device', 'ID'], '--device'],
   [[...retrain, '--publish', '--key', 'k', '--group', 'ID'], '--group'],
+  [[...sim, '--set', 'group=ID'], 'group id', ['']], // an empty group is none
+  [[...sim, '--set', 'meters=ID'], 'meter id', ['']],
 ];
 const PREFIX_CASES: Array<[string[], string]> = [
   [['led', 'on', '--broker', DEAD, '--device', 'dev1', '--prefix', 'ID'], '--prefix'],
   [[...publish, '--device', 'dev1', '--prefix', 'ID'], '--prefix'],
   [['ota', 'status', '--broker', DEAD, '--prefix', 'ID'], '--prefix'],
   [[...retrain, '--prefix', 'ID'], '--prefix'],
+  [['flash', '--dry-run', '--set', 'topicPrefix=ID'], 'topic prefix'],
+  [[...sim, '--set', 'topicPrefix=ID'], 'topic prefix'],
+  [['dashboard', '--port', '0', '--prefix', 'ID'], '--prefix'],
 ];
 const BAD = ['', '+', '#', 'a/b'];
 /** More shapes, on the two options that name a single device. */
@@ -78,18 +85,18 @@ describe('every CLI command refuses wildcard and empty ids (runs the CLI)', func
     await pool(runs, 4, async ({ args, option, id }) => {
       const r = await run(args);
       const line = `jerrywatt ${args.map((a) => JSON.stringify(a)).join(' ')}`;
-      if (r.code !== 2) failures.push(`${line}: exit ${r.code}, stderr ${JSON.stringify(r.stderr)}`);
+      if (r.code !== (args[0] === 'sim' ? 1 : 2)) failures.push(`${line}: exit ${r.code}, stderr ${JSON.stringify(r.stderr)}`);
       else if (!r.stderr.includes(option)) failures.push(`${line}: stderr does not name ${option}: ${JSON.stringify(r.stderr)}`);
       else if (/\n\s+at /.test(r.stderr)) failures.push(`${line}: stack trace on stderr`);
       else if (/[\x00-\x09\x0b-\x1f\x7f-\x9f]/.test(r.stderr)) failures.push(`${line}: raw control characters on stderr`);
     });
     assert.deepEqual(failures, []);
-    process.stdout.write(`      ${runs.length} command lines refused (exit 2, one clear line)\n`);
+    process.stdout.write(`      ${runs.length} command lines refused (exit 2, sim 1; one clear line on stderr)\n`);
   };
 
-  it('device, group and meter ids: led, ota publish (--device, --group, --expect), flash (--device-id, --group, --set), retrain', () => check(CASES, BAD));
+  it('device, group and meter ids: led, ota publish (--device, --group, --expect), flash (--device-id, --group, --set), retrain, sim --set', () => check(CASES, BAD));
   it('more shapes (a wildcard inside, overlong, option-like, an escape code): led --device, flash --device-id', () => check([CASES[0]!, CASES[5]!], MORE_BAD));
-  it('topic prefixes: led, ota publish, ota status, retrain', () => check(PREFIX_CASES, ['', '+', 'esp/#', 'a//b']));
+  it('topic prefixes: led, ota publish, ota status, retrain, flash and sim --set topicPrefix, dashboard', () => check(PREFIX_CASES, ['', '+', 'esp/#', 'a//b']));
   it('the control case: a valid id gets past the check (and fails later, for another reason)', async () => {
     const r = await run([...publish, '--device', 'dev1']);
     assert.equal(r.code, 1, r.stderr);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { ID_MAX_LENGTH, idError, isValidId, parseIdList, prefixError } from '../../device/ids.ts';
 import { csvText, printable, printableJson, printableValue } from '../../host/text/sanitize.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../host/broker/embedded.ts';
-import { ensureBundle, eventually, makeBoard } from '../spine/util.ts';
+import { ensureBundle, eventually, makeBoard, Observer } from '../spine/util.ts';
 import { messageRow, countsCsv } from '../../host/collect/csv-format.ts';
 
 export const BAD_IDS = ['', '+', '#', 'dev+', 'a/b', 'a#', '-x', '_x', 'a b', 'dé', 'a.b', '\x1b[31m', 'x'.repeat(ID_MAX_LENGTH + 1), 'a\n', 'a\0'];
@@ -120,4 +120,19 @@ describe('the device checks its identity settings at boot (simulated board, real
       }
     });
   }
+
+  it('the device itself logs a peer\'s escape codes escaped (its serial log reaches a terminal)', async () => {
+    const { t, logs } = boot({ deviceId: 'esc1' });
+    const peer = await Observer.connect(broker.url, 'esp/esc1/error');
+    try {
+      await eventually(() => connected.includes('esc1'), 'esc1 to connect', { clocks: [t.clock] });
+      await peer.publish('esp/esc1/led/set', Buffer.from('\x1b[31mRED\x1b]0;pwned\x07\u009b2J\nforged'));
+      const line = await eventually(() => logs.find((l) => l.includes('unknown command')), 'the error log line', { clocks: [t.clock] });
+      assert.ok(!/[\x00-\x1f\x7f-\x9f]/.test(line), JSON.stringify(line));
+      assert.ok(line.includes('\\x1b[31mRED\\x1b]0;pwned\\x07\\x9b2J\\x0aforged'), line);
+    } finally {
+      await peer.close();
+      t.dispose();
+    }
+  });
 });

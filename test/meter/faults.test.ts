@@ -1,31 +1,30 @@
 import assert from 'node:assert/strict';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../../host/broker/embedded.ts';
+import type { EmbeddedBroker } from '../../host/broker/embedded.ts';
+import { useBroker } from '../helpers/broker-fixture.ts';
 import { trainMeterModel } from '../../host/meters/model.ts';
 import { loadMeterDataset } from '../../host/pipeline/meter/index.ts';
 import { fitDataset, FIT_DEFAULTS } from '../../host/pipeline/fit/index.ts';
 import { packModel } from '../../host/model/pack.ts';
 import { eventually, Observer } from '../spine/util.ts';
-import { events, meterBoard, otaKeys, otaModel, publishSample, type MeterBoard } from './helpers.ts';
+import { events, meterBoard, otaKeys, otaModel, publishSample, samplePayloads, type MeterBoard } from './helpers.ts';
 
 describe('meter: bad telemetry and bad models on the simulated board', function () {
   this.timeout(60_000);
+  const fx = useBroker();
   let broker: EmbeddedBroker;
   let obs: Observer;
   let model: Uint8Array;
   const boards: MeterBoard[] = [];
   before(async () => {
-    broker = await startEmbeddedBroker();
-    obs = await Observer.connect(broker.url, 'esp/#');
+    ({ broker, obs } = fx);
     model = (await trainMeterModel({ version: 3, seed: 4 })).bytes;
   });
   after(async () => {
     for (const b of boards) b.dispose();
-    await obs.close();
-    await broker.close();
   });
 
   it('counts unknown registers, non-numeric and out-of-range values, out-of-order ts and floods on the error topic, rate-limited', async () => {
-    const b = await meterBoard('bad1', broker.url, obs, { meters: 'm1', model });
+    const b = await meterBoard('bad1', fx, { meters: 'm1', model });
     boards.push(b);
     const errors = () => obs.on('esp/bad1/error').map((m) => m.json).filter((j) => j.meter === 'm1');
     const sum = (o: Record<string, number>) => Object.values(o).reduce((a, c) => a + c, 0);
@@ -61,7 +60,7 @@ describe('meter: bad telemetry and bad models on the simulated board', function 
 
   it('refuses a model with features the device cannot compute (reason on the OTA status), keeps the old one, and takes over a good one without a restart', async () => {
     const keys = otaKeys();
-    const b = await meterBoard('bad2', broker.url, obs, { meters: 'm2', model, settings: { otaPubKey: keys.pubDer } });
+    const b = await meterBoard('bad2', fx, { meters: 'm2', model, settings: { otaPubKey: keys.pubDer } });
     boards.push(b);
     const boots = b.board.boots;
     const { dataset } = await loadMeterDataset({ samples: 600, meters: 1, seed: 5 });
@@ -98,5 +97,29 @@ describe('meter: bad telemetry and bad models on the simulated board', function 
     await eventually(() => events(obs, 'bad2', 'end').length >= 2, 'sag with the new model', { clocks: [b.clock] });
     assert.equal(events(obs, 'bad2', 'start')[1].model, 5);
     assert.equal(b.board.boots, boots, 'no restart');
+  });
+
+  it('a model knows its mains frequency: a meter set to 60 Hz refuses a 50 Hz model; samples far off the mains frequency go to the error topic, never scored', async () => {
+    const { dataset } = await loadMeterDataset({ samples: 800, meters: 1, seed: 7 });
+    const conditions = { featureSet: 'meter-2', samplingRates: [], mainsFrequencies: [50], nominalVoltages: [230] };
+    const fit = await fitDataset(dataset, { ...FIT_DEFAULTS, target: 'class', trees: 6, maxDepth: 8, workers: 1, conditions });
+    const fifty = packModel(fit.model, { modelVersion: 6 }).bytes;
+    // A 120 V / 60 Hz installation given the 50 Hz model: refused at boot, reason on the error topic.
+    const us = await meterBoard('us1', fx, { meters: 'u1', model: fifty, settings: { meterMainsHz: 60, meterNominalV: 120 } });
+    boards.push(us);
+    await eventually(() => obs.on('esp/us1/error').some((m) => /model was trained for 50 Hz mains, the meters are set to 60 Hz/.test(m.json?.error ?? '')), 'refusal on the error topic', { clocks: [us.clock] });
+    // A 50 Hz installation with it: a meter that reports 60 Hz is outside what the model knows.
+    const eu = await meterBoard('eu1', fx, { meters: 'e1', model: fifty });
+    boards.push(eu);
+    for (let k = 0; k < 6; k++) {
+      for (const [register, raw] of samplePayloads(400_000 + k * 1000, 120, 5, 60)) await obs.publish('esp/e1/modbus', JSON.stringify({ register, raw, ts: 400_000 + k * 1000 }));
+    }
+    const errs = () => obs.on('esp/eu1/error').map((m) => m.json).filter((j) => j.meter === 'e1');
+    await eventually(() => errs().some((e) => e.totals?.outsideModel === 6), 'samples outside the model counted', { clocks: [eu.clock], stepMs: 100 });
+    assert.match(errs().at(-1).error, /outsideModel/);
+    assert.equal(events(obs, 'eu1', 'start').length, 0, 'nothing outside the model raised an alarm');
+    // Back at 50 Hz (and 230 V) the same meter is scored again: a sag is detected.
+    for (let k = 0; k < 4; k++) await publishSample(obs, 'e1', 500_000 + k * 1000, k >= 2 ? 160 : 230);
+    await eventually(() => events(obs, 'eu1', 'start').length >= 1, 'a sag once back inside', { clocks: [eu.clock] });
   });
 });

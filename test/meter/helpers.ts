@@ -8,6 +8,8 @@ import { publishUpdate, type PublishResult } from '../../host/ota/publisher.ts';
 import type { SettingName } from '../../device/settings/keys.ts';
 import type { ProvisionValue } from '../../host/sim/board.ts';
 import { ensureBundle, eventually, makeBoard, type Observer, type TestBoard } from '../spine/util.ts';
+import type { BoardKind, BoardUnderTest } from '../helpers/boards.ts';
+import type { BrokerFixture } from '../helpers/broker-fixture.ts';
 
 export const ALARM_PIN = 4;
 
@@ -28,10 +30,11 @@ export interface MeterBoard extends TestBoard {
   led: Array<0 | 1>;
 }
 
-/** Boots a board watching `meters`, with `model` (a model.bin) in model_a, and waits until it is online. */
-export async function meterBoard(id: string, url: string, obs: Observer, o: { meters: string; model?: Uint8Array; settings?: Partial<Record<SettingName, ProvisionValue>> }): Promise<MeterBoard> {
+/** Boots a board watching `meters`, with `model` (a model.bin) in model_a; resolves once it is online and the broker holds its meter subscriptions. */
+export async function meterBoard(id: string, fx: BrokerFixture, o: { meters: string; model?: Uint8Array; settings?: Partial<Record<SettingName, ProvisionValue>> }): Promise<MeterBoard> {
   await ensureBundle();
-  const tb = makeBoard(id, url, { settings: { meters: o.meters, ...(o.settings ?? {}) } });
+  const obs = fx.obs;
+  const tb = makeBoard(id, fx.url, { settings: { meters: o.meters, ...(o.settings ?? {}) } });
   if (o.model) installModel(tb.board, o.model);
   const mb = tb as MeterBoard;
   mb.alarm = [];
@@ -42,9 +45,37 @@ export async function meterBoard(id: string, url: string, obs: Observer, o: { me
   });
   tb.board.boot();
   await eventually(() => obs.on(`esp/${id}/status`).some((m) => m.json?.online === true), `${id} online`, { clocks: [tb.clock] });
-  // Subscriptions go out right after CONNACK; give the broker a moment to register them.
-  await new Promise((r) => setTimeout(r, 100));
+  // Subscriptions go out right after CONNACK: wait until the broker has registered them.
+  const topics = o.meters.split(',').filter(Boolean).map((m) => `esp/${m.trim()}/modbus`);
+  await eventually(() => topics.every((t) => fx.hasSubscribed(id, t)), `${id} subscribed to ${topics.join(', ')}`, { clocks: [tb.clock] });
   return mb;
+}
+
+export interface MeterBoardOn extends BoardUnderTest {
+  alarm: Array<0 | 1>;
+  led: Array<0 | 1>;
+}
+
+/** meterBoard on either board (test/helpers/boards.ts): the model goes into model_a before the first boot. */
+export async function meterBoardOn(kind: BoardKind, id: string, fx: BrokerFixture, o: { meters: string; model?: Uint8Array; settings?: Partial<Record<SettingName, ProvisionValue>> }): Promise<MeterBoardOn> {
+  await ensureBundle();
+  const b = kind.make(id, fx.url, { settings: { meters: o.meters, ...(o.settings ?? {}) } }) as MeterBoardOn;
+  if (o.model && b.sim) installModel(b.sim, o.model);
+  if (o.model && b.native) {
+    b.native.writePartition('model_a', o.model);
+    b.native.provision('modelSlot', 'model_a');
+  }
+  b.alarm = [];
+  b.led = [];
+  b.onGpio((pin, level) => {
+    if (pin === ALARM_PIN) b.alarm.push(level);
+    if (pin === 2) b.led.push(level);
+  });
+  b.boot();
+  await eventually(() => fx.obs.on(`esp/${id}/status`).some((m) => m.json?.online === true), `${id} online`, { clocks: [b.clock] });
+  const topics = o.meters.split(',').filter(Boolean).map((m) => `esp/${m.trim()}/modbus`);
+  await eventually(() => topics.every((t) => fx.hasSubscribed(id, t)), `${id} subscribed to ${topics.join(', ')}`, { clocks: [b.clock] });
+  return b;
 }
 
 /** Events the detector published for `id`, optionally of one kind. */

@@ -93,8 +93,8 @@ describe('meter: sample assembly', () => {
 });
 
 describe('meter: features (defined once, shared with the host training)', () => {
-  it('computes apparent power, power factor, deltas and 5-sample rolling statistics', () => {
-    const f = new MeterFeatures();
+  it('computes per-unit voltage, frequency deviation, apparent power, power factor, deltas and 5-sample rolling statistics', () => {
+    const f = new MeterFeatures(230, 50);
     const q = new Float64Array(5);
     const at = (name: string): number => f.out[METER_FEATURES.indexOf(name)]!;
     const volts = [230, 232, 228, 161, 230, 231];
@@ -104,23 +104,42 @@ describe('meter: features (defined once, shared with the host training)', () => 
     });
     assert.equal(at('apparentPower'), 231 * 10);
     assert.ok(Math.abs(at('powerFactor') - 0.9) < 1e-12);
-    assert.equal(at('dVoltage'), 1);
+    assert.ok(Math.abs(at('voltagePu') - 231 / 230) < 1e-12);
+    assert.ok(Math.abs(at('dVoltagePu') - 1 / 230) < 1e-12);
     assert.equal(at('dCurrent'), 1);
-    const last5 = volts.slice(1);
+    assert.ok(Math.abs(at('freqDevPct') - 0.1) < 1e-9);
+    const last5 = volts.slice(1).map((v) => v / 230);
     const mean = last5.reduce((a, b) => a + b) / 5;
-    assert.ok(Math.abs(at('voltageMean5') - mean) < 1e-9);
+    assert.ok(Math.abs(at('voltageMean5Pu') - mean) < 1e-9);
     const std = Math.sqrt(last5.reduce((a, b) => a + (b - mean) ** 2, 0) / 5);
-    assert.ok(Math.abs(at('voltageStd5') - std) < 1e-9);
+    assert.ok(Math.abs(at('voltageStd5Pu') - std) < 1e-9);
     assert.ok(Math.abs(at('currentStd5') - Math.sqrt(2)) < 1e-9);
-    assert.ok(Math.abs(at('frequencyMean5') - 50.03) < 1e-9);
+    assert.ok(Math.abs(at('freqDevMean5Pct') - 0.06) < 1e-9);
     f.reset();
     f.update(q);
-    assert.equal(at('dVoltage'), 0);
-    assert.equal(at('voltageStd5'), 0);
+    assert.equal(at('dVoltagePu'), 0);
+    assert.equal(at('voltageStd5Pu'), 0);
   });
+
+  it('means the same at 120 V / 60 Hz as at 230 V / 50 Hz (nominal values are settings)', () => {
+    const eu = new MeterFeatures(230, 50);
+    const us = new MeterFeatures(120, 60);
+    const q = new Float64Array(5);
+    for (const [pu, dev] of [[1, 0], [0.97, 0.2], [0.6, -1.5], [1.12, 0.4]] as const) {
+      q.set([5, 1000, 230 * pu, 50 * (1 + dev / 100), 2]);
+      eu.update(q);
+      q.set([5, 1000, 120 * pu, 60 * (1 + dev / 100), 2]);
+      us.update(q);
+      for (const name of ['voltagePu', 'freqDevPct', 'dVoltagePu', 'dFreqDevPct', 'voltageMean5Pu', 'voltageStd5Pu', 'freqDevMean5Pct', 'freqDevStd5Pct']) {
+        const i = METER_FEATURES.indexOf(name);
+        assert.ok(Math.abs(eu.out[i]! - us.out[i]!) < 1e-9, `${name}: ${eu.out[i]} vs ${us.out[i]}`);
+      }
+    }
+  });
+
   it('names what a device cannot compute: unknown features, and features whose register the map lacks', () => {
-    assert.deepEqual(missingFeatures(['voltage', 'thd', 'powerFactor'], map().mask), []);
+    assert.deepEqual(missingFeatures(['voltagePu', 'thd', 'powerFactor'], map().mask), []);
     const noThd = map('1006:current:0.001,1007:activePower,1009:voltage:0.1,1010:frequency:0.01');
-    assert.deepEqual(missingFeatures(['voltage', 'thd', 'rms_voltage'], noThd.mask), ['thd (no thd register)', 'rms_voltage (unknown)']);
+    assert.deepEqual(missingFeatures(['voltagePu', 'thd', 'rms_voltage'], noThd.mask), ['thd (no thd register)', 'rms_voltage (unknown)']);
   });
 });

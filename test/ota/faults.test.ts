@@ -5,6 +5,7 @@
  * loaded an unverified image; the receiver's accounting stayed within the window bound (sim-harness.ts).
  */
 import assert from 'node:assert/strict';
+import { CONTRACT_VERSION } from '../../bindings/contract.ts';
 import mqtt from 'mqtt';
 import { startFaultProxy } from '../../host/ota/testing/fault-proxy.ts';
 import { publishUpdate, type PublishOptions } from '../../host/ota/publisher.ts';
@@ -218,19 +219,19 @@ describe('OTA faults on the simulated board (aedes, fault w.proxy, real bundle)'
 
   it('an app image built for another contract version is rejected at the offer', async () => {
     const d = device();
-    const img = await runnableAppImage(2, 20 * 1024, 2);
+    const img = await runnableAppImage(2, 20 * 1024, CONTRACT_VERSION + 1);
     const { manifest, offer } = offerFor({ kind: 'app', version: 2, image: img, target: { device: 'dev1' } }, keys.priv);
-    await refused(d, offer, manifest, img, /native contract 2/);
+    await refused(d, offer, manifest, img, new RegExp(`native contract ${CONTRACT_VERSION + 1}`));
     await ends(d, 'app', img, 'old');
   });
 
   it('an app image for another contract version, offered without requirements, is refused after download and never loaded', async () => {
     const d = device();
-    const img = await runnableAppImage(2, 20 * 1024, 2);
+    const img = await runnableAppImage(2, 20 * 1024, CONTRACT_VERSION + 1);
     const { manifest } = offerFor({ kind: 'app', version: 2, image: img, target: { device: 'dev1' } }, keys.priv);
     const m: Manifest = { ...manifest, requires: {} };
     const r = await publishUpdate({ url: w.broker.url, offer: signOffer(m, keys.priv), manifest: m, image: img, timeoutMs: 15000 });
-    assert.match(r.devices.get('dev1')!.reason, /native contract 2/);
+    assert.match(r.devices.get('dev1')!.reason, new RegExp(`native contract ${CONTRACT_VERSION + 1}`));
     assert.equal(d.boots.length, 1);
     await ends(d, 'app', img, 'old');
   });
@@ -313,7 +314,7 @@ describe('OTA faults on the simulated board (aedes, fault w.proxy, real bundle)'
     const good = await runnableAppImage(2, 40 * 1024);
     const { packAppImage } = await import('../../build/app-image.ts');
     const payload = Buffer.concat([good.subarray(128), Buffer.from('\nnative.timerStart(500, false, function () { throw new Error("boom"); });\n')]);
-    const img = packAppImage(payload, { contractVersion: 1, appVersion: 2, payloadKind: 'source' });
+    const img = packAppImage(payload, { contractVersion: CONTRACT_VERSION, appVersion: 2, payloadKind: 'source' });
     const r = await publish('app', 2, img);
     assert.equal(r.devices.get('dev1')!.state, 'rolled-back', JSON.stringify(r.devices.get('dev1')));
     assert.match(r.devices.get('dev1')!.reason, /probation/);

@@ -18,7 +18,7 @@ import { ManualClock } from '../../host/sim/clock.ts';
 import { PartitionView } from '../../host/sim/flash.ts';
 import { validateAppImage, engineConfigHash, packAppImage } from '../../build/app-image.ts';
 import { buildDevice } from '../../build/bundle.ts';
-import { repoRoot } from '../../host/cli/paths.ts';
+import { packageRoot as repoRoot } from '../../host/paths.ts';
 import { checkFirmwareImage, firmwareImageLength } from '../../host/ota/firmware-image.ts';
 import { buildManifest, signOffer, type ManifestInput, type Manifest } from '../../host/ota/offer.ts';
 import { CONTRACT_VERSION } from '../../bindings/contract.ts';
@@ -359,7 +359,7 @@ export async function testModelBin(version: number): Promise<Buffer> {
   const { packModel } = await import('../../host/model/pack.ts');
   const { blobs } = await import('../forest/fixtures.ts');
   const ds = blobs(400, 7, 3, 4);
-  const featureNames = ['voltage', 'current', 'activePower', 'frequency'];
+  const featureNames = ['voltagePu', 'current', 'activePower', 'freqDevPct'];
   const classes = ['normal', 'sag', 'swell'];
   const rows = Int32Array.from({ length: 400 }, (_, i) => i);
   const model = await trainForest(

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { flowSampler } from '../../host/meters/flow.ts';
 import { csvLine, messageRow, MESSAGE_COLUMNS } from '../../host/collect/csv-format.ts';
-import { repoRoot } from '../../host/cli/paths.ts';
+import { packageRoot as repoRoot } from '../../host/paths.ts';
 
 /** A collect-format CSV of the flow's default schedule (sag, swell, frequency excursion every 60 ticks). */
 function writeCollected(dir: string, ticks: number): void {

@@ -34,7 +34,7 @@ export const FLEET: ProvisionRequest[] = [
   { name: 'coll', role: 'collector', auth: 'password' },
   { name: 'gw', role: 'gateway', auth: 'cert', meters: ['m1'] },
   { name: 'gw2', role: 'gateway', auth: 'password', meters: ['m2'] },
-  { name: 'obs', role: 'viewer', auth: 'password' },
+  { name: 'obs', role: 'operator', auth: 'password' }, // the probes' observer reads every topic
 ];
 
 export interface TestFleet {
@@ -110,12 +110,12 @@ const canConnect = (port: number) =>
     s.once('error', () => resolve(false));
   });
 
-export async function startMosquittoFor(fleet: TestFleet): Promise<BrokerUnderTest & { outDir: string }> {
+export async function startMosquittoFor(fleet: TestFleet): Promise<BrokerUnderTest & { outDir: string; wsUrl: string }> {
   const bin = mosquittoPath();
   if (!bin) throw new Error('mosquitto is not installed');
   const outDir = mkdtempSync(join(tmpdir(), 'jw-mosq-conf-'));
   const ports = { mtlsPort: await freePort(), passwordPort: await freePort(), wsPort: await freePort() };
-  const write = () => writeMosquittoConfig({ fleetDir: fleet.dir, outDir, hosts: ['127.0.0.1', 'localhost'], bind: '127.0.0.1', ...ports, owner: defaultOwner(), extra: ['log_dest stderr', 'log_type error', 'log_type warning', 'log_type notice', 'persistence false'] });
+  const write = () => writeMosquittoConfig({ fleetDir: fleet.dir, outDir, hosts: ['127.0.0.1', 'localhost'], bind: '127.0.0.1', ...ports, owner: defaultOwner(), extra: ['log_dest stderr', 'log_type error', 'log_type warning', 'log_type notice', 'log_type information', 'persistence false'] });
   const cfg = write();
   let logs = '';
   const child: ChildProcess = spawn(bin, ['-c', cfg.conf], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -136,6 +136,7 @@ export async function startMosquittoFor(fleet: TestFleet): Promise<BrokerUnderTe
   return {
     name: 'mosquitto',
     outDir,
+    wsUrl: `wss://127.0.0.1:${ports.wsPort}/mqtt`,
     urlFor: (c) => (c.auth === 'cert' ? `mqtts://127.0.0.1:${ports.mtlsPort}` : `mqtts://127.0.0.1:${ports.passwordPort}`),
     async reload() {
       write();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { declaredNativeMembers } from '../../bindings/declared.ts';
+import { declaredNativeMembers } from '../contract/declared.ts';
 import { SimBoard } from '../../host/sim/board.ts';
 import { ensureBundle } from './util.ts';
 import { ManualClock } from '../../host/sim/clock.ts';

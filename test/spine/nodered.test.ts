@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../../host/broker/embedded.ts';
-import { loadFlow, setFlows, startNodeRed, stopNodeRed } from '../helpers/nodered.ts';
+import type { EmbeddedBroker } from '../../host/broker/embedded.ts';
+import { loadFlow, setFlows } from '../helpers/nodered.ts';
+import { useBroker } from '../helpers/broker-fixture.ts';
 import { ensureBundle, eventually, makeBoard, Observer, type TestBoard } from './util.ts';
 
 describe('Node-RED publisher flow commands several simulated devices', function () {
@@ -9,23 +10,19 @@ describe('Node-RED publisher flow commands several simulated devices', function 
   const boards: TestBoard[] = [];
   const ids = ['nr1', 'nr2', 'nr3'];
 
+  const fx = useBroker({ nodeRed: true });
   before(async () => {
     await ensureBundle();
-    broker = await startEmbeddedBroker();
-    obs = await Observer.connect(broker.url);
+    ({ broker, obs } = fx);
     for (const id of ids) {
       const tb = makeBoard(id, broker.url);
       boards.push(tb);
       tb.board.boot();
     }
     await eventually(() => ids.every((id) => obs.last(`esp/${id}/led/state`)), 'devices online', { clocks: boards.map((b) => b.clock) });
-    await startNodeRed();
   });
-  after(async () => {
-    await stopNodeRed();
+  after(() => {
     for (const b of boards) b.dispose();
-    await obs.close();
-    await broker.close();
   });
 
   it('every device applies every round, in order, and ends in the last commanded state', async () => {

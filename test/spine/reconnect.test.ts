@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { requireMosquitto, startMosquitto, type MosquittoHandle } from '../helpers/mosquitto.ts';
-import { ensureBundle, eventually, makeBoard, Observer, type TestBoard } from './util.ts';
+import { describeOnBoards, type BoardUnderTest } from '../helpers/boards.ts';
+import { ensureBundle, eventually, Observer } from './util.ts';
 
-describe('reconnect: broker restart (mosquitto, persistence) and Wi-Fi drop', function () {
+describeOnBoards('reconnect: broker restart (mosquitto, persistence) and Wi-Fi drop', (kind) => {
   let broker: MosquittoHandle;
-  let tb: TestBoard;
+  let tb: BoardUnderTest;
   let obs: Observer;
 
   before(async function () {
@@ -12,12 +13,12 @@ describe('reconnect: broker restart (mosquitto, persistence) and Wi-Fi drop', fu
     await ensureBundle();
     broker = await startMosquitto({ persistence: true });
     obs = await Observer.connect(broker.url);
-    tb = makeBoard('rc1', broker.url);
-    tb.board.boot();
+    tb = kind.make('rc1', broker.url);
+    tb.boot();
     await eventually(() => obs.last('esp/rc1/led/state'), 'online', { clocks: [tb.clock] });
   });
   after(async () => {
-    tb?.dispose();
+    await tb?.dispose();
     await obs?.close();
     await broker?.stop();
   });
@@ -29,33 +30,33 @@ describe('reconnect: broker restart (mosquitto, persistence) and Wi-Fi drop', fu
     await eventually(() => obs.client.connected, 'observer back');
     await obs.publish('esp/rc1/led/set', '{"state":"on","id":"while-away"}');
     await eventually(() => obs.on('esp/rc1/led/state').some((m) => m.json.id === 'while-away'), 'command after restart', { clocks: [tb.clock], stepMs: 200 });
-    assert.equal(tb.board.gpioLevel(2), 1);
+    assert.equal(tb.gpioLevel(2), 1);
     await eventually(() => obs.on('esp/rc1/status').filter((m) => m.json.online).length > connectsBefore, 'birth republished', { clocks: [tb.clock] });
     // Resubscribed: a fresh command works too.
     await obs.publish('esp/rc1/led/set', 'off');
-    await eventually(() => tb.board.gpioLevel(2) === 0, 'fresh command', { clocks: [tb.clock] });
+    await eventually(() => tb.gpioLevel(2) === 0, 'fresh command', { clocks: [tb.clock] });
   });
 
   it('after a Wi-Fi drop: the will fires, commands queue, and the device catches up when the link is back', async () => {
-    tb.board.network.drop();
+    tb.dropWifi();
     await eventually(() => obs.last('esp/rc1/status')?.json.online === false, 'last will', { clocks: [tb.clock] });
     await obs.publish('esp/rc1/led/set', '{"state":"on","id":"during-drop"}');
-    tb.clock.advance(5000); // backoff timers run; the link is down, so nothing connects
-    assert.equal(tb.board.gpioLevel(2), 0);
-    tb.board.network.restore();
-    await eventually(() => obs.on('esp/rc1/led/state').some((m) => m.json.id === 'during-drop'), 'queued command', { clocks: [tb.clock], stepMs: 200 });
-    assert.equal(tb.board.gpioLevel(2), 1);
+    await tb.pass(kind.name === 'native' ? 1000 : 5000); // backoff timers run; the link is down, so nothing connects
+    assert.equal(tb.gpioLevel(2), 0);
+    tb.restoreWifi();
+    await eventually(() => obs.on('esp/rc1/led/state').some((m) => m.json.id === 'during-drop'), 'queued command', { clocks: [tb.clock], stepMs: 200, rounds: 2000 });
+    assert.equal(tb.gpioLevel(2), 1);
     assert.equal(obs.last('esp/rc1/status')?.json.online, true);
   });
 
   it('after a device restart: the persistent session delivers what arrived during the reboot', async () => {
-    tb.board.powerCut();
+    await tb.powerCut();
     await eventually(() => obs.last('esp/rc1/status')?.json.online === false, 'will after power cut');
     await obs.publish('esp/rc1/led/set', '{"state":"toggle","id":"during-reboot"}');
-    tb.board.boot();
+    tb.boot();
     // GPIO starts low after a reset; the queued toggle turns it on.
     await eventually(() => obs.on('esp/rc1/led/state').some((m) => m.json.id === 'during-reboot'), 'queued toggle', { clocks: [tb.clock], stepMs: 200 });
-    assert.equal(tb.board.gpioLevel(2), 1);
+    assert.equal(tb.gpioLevel(2), 1);
     assert.equal(obs.last('esp/rc1/status')?.json.resetReason, 'poweron');
   });
 });

@@ -6,7 +6,7 @@ import { createSandbox, REMOVED_GLOBALS } from '../../host/sim/sandbox.ts';
 import { SimBoard } from '../../host/sim/board.ts';
 import { ManualClock } from '../../host/sim/clock.ts';
 import { buildDevice, BuildError } from '../../build/bundle.ts';
-import { repoRoot } from '../../host/cli/paths.ts';
+import { packageRoot as repoRoot } from '../../host/paths.ts';
 
 describe('the device sandbox looks like JerryScript 3.0', () => {
   const sb = createSandbox({ native: {} });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../host/sim/clock.ts';
 import { SimBoard, type SimBoardOptions } from '../../host/sim/board.ts';
-import { distPath, repoRoot } from '../../host/cli/paths.ts';
+import { distPath, packageRoot as repoRoot } from '../../host/paths.ts';
 import { buildDevice } from '../../build/bundle.ts';
 import { existsSync } from 'node:fs';
 

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { CliError } from '../errors.ts';
-import { repoRoot } from '../paths.ts';
+import { packageRoot as repoRoot } from '../../paths.ts';
 
 /** Each bench/*.bench.ts is a program of its own: run one by name, or all in turn. */
 export default function register(program: Command): void {
@@ -14,6 +14,7 @@ export default function register(program: Command): void {
     .option('--list', 'list the benchmarks')
     .action((names: string[], opts: { list?: boolean }) => {
       const dir = join(repoRoot(), 'bench');
+      if (!existsSync(dir)) throw new CliError('the benchmarks run from a git checkout of jerrywatt (after npm install); an installed package has none');
       const all = readdirSync(dir).filter((f) => f.endsWith('.bench.ts')).map((f) => f.replace(/\.bench\.ts$/, '')).sort();
       if (opts.list) {
         process.stdout.write(all.join('\n') + '\n');

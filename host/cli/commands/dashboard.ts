@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
-import { repoRoot } from '../paths.ts';
+import { packageRoot as repoRoot } from '../../paths.ts';
+import { requirePrefix } from '../ids.ts';
 
 export interface DashboardCliOptions {
   broker: string;
   port: string;
   host?: string;
   prefix: string;
+  fleet?: string;
 }
 
 export default function register(program: Command): void {
@@ -17,20 +19,22 @@ export default function register(program: Command): void {
     .option('-p, --port <n>', 'HTTP port of the page (0 picks a free one)', '8080')
     .option('--host <addr>', 'bind to this address instead of 127.0.0.1 (the page holds no secrets, but anyone who reaches it can try the broker)')
     .option('--prefix <p>', 'topic prefix', 'esp')
+    .option('--fleet <dir>', "the fleet registry (jerrywatt ca init): its operators get the controls; needed with mosquitto, which cannot tell the page a viewer's role")
     .addHelpText(
       'after',
       '\nThe page talks MQTT to the broker itself over WebSocket; this command only serves files.\nExamples:\n  jerrywatt dashboard                                  # beside `jerrywatt sim`, which starts one already\n  jerrywatt dashboard --broker wss://broker.example:8884/mqtt --port 8081',
     )
     .action(async (opts: DashboardCliOptions) => {
+      requirePrefix(opts.prefix);
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a port number, got "${opts.port}"`);
       if (!/^wss?:\/\/[^/]+/.test(opts.broker)) throw new CliError(`--broker must be the broker's WebSocket listener (ws://host:port/path or wss://...), got "${opts.broker}"`);
       const { ensureDashboard } = await import('../../dashboard/build.ts');
-      const { startDashboardServer, DashboardError } = await import('../../dashboard/server.ts');
+      const { startDashboardServer, DashboardError, fleetOperators } = await import('../../dashboard/server.ts');
       let server;
       try {
         const dir = await ensureDashboard(repoRoot());
-        server = await startDashboardServer({ dir, port, host: opts.host, allowRemote: opts.host !== undefined, config: { wsUrl: opts.broker, prefix: opts.prefix } });
+        server = await startDashboardServer({ dir, port, host: opts.host, allowRemote: opts.host !== undefined, config: { wsUrl: opts.broker, prefix: opts.prefix, ...(opts.fleet ? { operators: fleetOperators(opts.fleet) } : {}) } });
       } catch (err) {
         if (err instanceof DashboardError) throw new CliError(err.message);
         throw err;

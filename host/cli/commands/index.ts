@@ -10,6 +10,9 @@ import data from './data.ts';
 import ota from './ota.ts';
 import telemetry from './telemetry.ts';
 import dashboard from './dashboard.ts';
+import ca from './ca.ts';
+import provision from './provision.ts';
+import brokerConfig from './broker-config.ts';
 
 /** Registration order is help order. */
-export const COMMANDS: Array<(program: Command) => void> = [sim, dashboard, led, build, flash, trace, ota, data, pipeline, telemetry, bench];
+export const COMMANDS: Array<(program: Command) => void> = [sim, dashboard, led, build, flash, trace, ota, data, pipeline, telemetry, ca, provision, brokerConfig, bench];

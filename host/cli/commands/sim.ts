@@ -1,10 +1,15 @@
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { addConnectionOptions, resolveConnection, type ConnectionFlags } from '../connection.ts';
+import { DEFAULT_PREFIX } from '../../../device/topics.ts';
 import { CliError } from '../errors.ts';
-import { repoRoot } from '../paths.ts';
+import { packageRoot as repoRoot } from '../../paths.ts';
 
-interface SimCliOptions {
+interface SimCliOptions extends Omit<ConnectionFlags, 'prefix'> {
   mqttPort: string;
-  broker?: string;
+  host?: string;
+  fleet?: string;
   devices: string;
   stateDir: string;
   fresh?: boolean;
@@ -31,11 +36,12 @@ function num(flag: string, v: string): number {
 }
 
 export default function register(program: Command): void {
-  program
+  const cmd = program
     .command('sim')
     .description('run simulated devices (the real device bundle) against an embedded MQTT broker (npm start)')
     .option('--mqtt-port <n>', 'port of the embedded broker', '1883')
-    .option('--broker <url>', 'use this broker instead of starting one (mqtt://host:port)')
+    .option('--host <addr>', 'address the embedded broker listens on (default 127.0.0.1); beyond loopback only with --fleet (TLS and authentication)')
+    .option('--fleet <dir>', 'secure the embedded broker with the fleet in DIR: TLS, its identities and ACL; devices dev1..devN use their provisioned credentials (docs/security.md)')
     .option('--devices <n>', 'number of simulated devices: dev1..devN', '1')
     .option('--state-dir <dir>', 'where each device keeps its flash, settings and state', '.jerrywatt/sim')
     .option('--fresh', 'erase the devices\' flash and state first')
@@ -50,10 +56,12 @@ export default function register(program: Command): void {
     .option('--no-dashboard', 'do not serve the dashboard')
     .option('--no-build', 'do not rebuild dist/device/app.js and app.img first')
     .option('-q, --quiet', 'print only warnings and errors from devices')
-    .addHelpText('after', '\nThen try:  npx jerrywatt led on --device dev1')
+    .addHelpText('after', '\nThen try:  npx jerrywatt led on --device dev1');
+  addConnectionOptions(cmd, { brokerHelp: 'use this broker instead of starting one (mqtt://host:port, mqtts://...); the devices use --username, --password-file, --ca, --cert, --key', noPrefix: true })
     .action(async (opts: SimCliOptions) => {
       const root = repoRoot();
-      if (opts.build) {
+      // An installed package ships a prebuilt dist/device/ and no device sources: rebuild only in a checkout.
+      if (opts.build && existsSync(join(root, 'device', 'main.ts'))) {
         const { buildDevice, BuildError } = await import('../../../build/bundle.ts');
         try {
           await buildDevice({ root, appVersion: 1 });
@@ -62,12 +70,16 @@ export default function register(program: Command): void {
           throw err;
         }
       }
+      const conn = opts.broker ? await resolveConnection({ ...opts, prefix: DEFAULT_PREFIX }) : null;
       const { runSim, SimError } = await import('../../sim/run.ts');
       try {
         await runSim({
           root,
           mqttPort: num('--mqtt-port', opts.mqttPort),
-          broker: opts.broker,
+          broker: conn?.url,
+          ...(conn ? { connection: { username: conn.username, password: conn.password, ca: conn.ca, cert: conn.cert, key: conn.key } } : {}),
+          ...(opts.host ? { host: opts.host } : {}),
+          ...(opts.fleet ? { fleet: opts.fleet } : {}),
           devices: num('--devices', opts.devices),
           stateDir: opts.stateDir,
           fresh: opts.fresh,

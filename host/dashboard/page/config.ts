@@ -5,6 +5,13 @@ export interface DashboardConfig {
   wsPort?: number;
   wsPath?: string;
   prefix: string;
+  /**
+   * Operators by user name, from the fleet registry (`--fleet`). Without it the page asks the broker instead: it
+   * subscribes to the fleet command topic, which the embedded broker refuses viewers (SUBACK 0x80). mosquitto 2.0
+   * grants that SUBACK to an MQTT 3.1.1 client and only withholds the messages, so a mosquitto fleet names them here.
+   * Names only, no secrets; the broker's ACL refuses a viewer's publish either way.
+   */
+  operators?: string[];
   /** Chart history in ms of meter time (default 10 minutes). */
   historyMs?: number;
 }

@@ -10,6 +10,7 @@ import { DeviceTable, RecentList, errorRow, eventRow } from './view.ts';
 import type { ErrorEntry, EventEntry } from './model.ts';
 import { brokerWsUrl, type DashboardConfig } from './config.ts';
 import { dashboardSubscriptions } from './topics.ts';
+import { FLEET_ID } from '../../../device/topics.ts';
 import { ledPayload, ledTopic, nextSeq, type LedAction } from './led.ts';
 
 /** What tests and the bench read from the page. */
@@ -21,6 +22,8 @@ interface PageStats {
   rendered: number;
   model: DashboardModel;
   operator: boolean;
+  /** False until the page knows whether the user may operate (the controls stay hidden meanwhile). */
+  roleKnown: boolean;
 }
 
 declare global {
@@ -35,7 +38,7 @@ async function main(): Promise<void> {
   const config = (await (await fetch('config.json')).json()) as DashboardConfig;
   const url = brokerWsUrl(config, location);
   const model = new DashboardModel(config.prefix, config.historyMs ? { ...DEFAULT_LIMITS, historyMs: config.historyMs } : DEFAULT_LIMITS);
-  const stats: PageStats = { work: [], intervals: [], rendered: 0, model, operator: false };
+  const stats: PageStats = { work: [], intervals: [], rendered: 0, model, operator: false, roleKnown: false };
   window.jw = stats;
   const charts = new Map<string, MeterChart>();
   // What changed since the last frame. Charts redraw at most every CHART_MS each, and a frame stops redrawing
@@ -76,14 +79,20 @@ async function main(): Promise<void> {
       setConnection('online');
       $('login').hidden = true;
       c.subscribe(dashboardSubscriptions(config.prefix), { qos: 0 });
-      // Operators may subscribe to the command topic; a viewer's broker ACL refuses it (SUBACK 0x80).
-      c.subscribe(ledTopic(config.prefix, 'all'), { qos: 0 }, (err, granted) => {
-        const ok = !err && !!granted && granted.length > 0 && granted[0]!.qos !== 128;
+      const decided = (ok: boolean) => {
         stats.operator = ok;
-        if (ok) c.unsubscribe(ledTopic(config.prefix, 'all'));
+        stats.roleKnown = true;
         dirty.allDevices = true;
         dirty.header = true;
-      });
+      };
+      if (config.operators) decided(config.operators.includes(username ?? ''));
+      else
+        // Operators may subscribe to the command topic; the embedded broker refuses a viewer's (SUBACK 0x80).
+        c.subscribe(ledTopic(config.prefix, FLEET_ID), { qos: 0 }, (err, granted) => {
+          const ok = !err && !!granted && granted.length > 0 && granted[0]!.qos !== 128;
+          if (ok) c.unsubscribe(ledTopic(config.prefix, FLEET_ID));
+          decided(ok);
+        });
     });
     c.on('reconnect', () => setConnection('reconnecting'));
     c.on('close', () => {
@@ -150,7 +159,7 @@ async function main(): Promise<void> {
       conn.textContent = model.connection;
       $('msgs').textContent = String(model.messages);
       $('garbage').textContent = String(model.garbage);
-      $('role').textContent = model.connection === 'online' ? (stats.operator ? 'operator' : 'read-only') : '';
+      $('role').textContent = model.connection === 'online' && stats.roleKnown ? (stats.operator ? 'operator' : 'read-only') : '';
       $('fleet').hidden = !stats.operator;
     }
     if (d.allDevices || d.devices.size) {

@@ -2,13 +2,17 @@
  * `evaluate`: a saved model on a data set. Binary figures score the data's `target` column (anomaly = not the
  * model's "normal" class); multiclass figures score `class` when the data has it and the model predicts classes.
  */
-import type { Dataset } from '../dataset.ts';
+import { subsetConditions, type Dataset } from '../dataset.ts';
 import { scoreClassifier, type Metrics } from './metrics.ts';
 import type { Predictor } from './predictor.ts';
+import { figuresByCondition, type ConditionFigures } from './by-condition.ts';
 
 export interface Evaluation extends Metrics {
   model: { kind: string; classes: string[] };
-  skipped: number;
+  /** Rows left out of the scores, with why (a class the model never learned): never dropped silently. */
+  dropped: { count: number; byReason: Record<string, number> };
+  /** Figures per condition, when the data knows its conditions. */
+  byCondition?: ConditionFigures[];
 }
 
 export function evaluateDataset(p: Predictor, ds: Dataset): Evaluation {
@@ -24,14 +28,19 @@ export function evaluateDataset(p: Predictor, ds: Dataset): Evaluation {
   const byClass = !binaryModel && ds.classes.length > 0;
   const keep: number[] = [];
   const truth: number[] = [];
+  const byReason: Record<string, number> = {};
   for (let r = 0; r < ds.nRows; r++) {
     // A class model on data without a class column is scored as normal/anomaly only.
     const t = byClass ? p.classes.indexOf(ds.classes[ds.classIdx[r]!]!) : ds.target[r]!;
-    if (t < 0) continue; // a class the model never learned
+    if (t < 0) {
+      const why = `class "${ds.classes[ds.classIdx[r]!]}" unknown to the model`;
+      byReason[why] = (byReason[why] ?? 0) + 1;
+      continue;
+    }
     keep.push(r);
     truth.push(t);
   }
-  if (!keep.length) throw new Error("none of the data's classes is known to the model");
+  if (!keep.length) throw new Error(`none of the data's classes is known to the model (${Object.entries(byReason).map(([k, n]) => `${n} x ${k}`).join('; ')})`);
   const F = p.featureNames.length;
   const X = new Float32Array(keep.length * F);
   keep.forEach((r, i) => {
@@ -53,13 +62,18 @@ export function evaluateDataset(p: Predictor, ds: Dataset): Evaluation {
     }
     m = scoreClassifier({ classes: ['normal', 'anomaly'], truth, pred: cls, proba, normalClass: 0, binaryTruth });
   }
-  return { ...m, model: { kind: p.kind, classes: p.classes }, skipped: ds.nRows - keep.length };
+  const cond = subsetConditions(ds.conditions, keep);
+  const predNormal = binaryModel ? 0 : normalClass;
+  const byCondition = cond
+    ? figuresByCondition({ conditions: cond, truth: binaryTruth, pred: Array.from(pred.cls, (k) => (k === predNormal ? 0 : 1)), truthClass: byClass ? truth : undefined, predClass: byClass ? pred.cls : undefined, classes: byClass ? p.classes : undefined, snrRange: p.conditions?.snrDb })
+    : undefined;
+  return { ...m, model: { kind: p.kind, classes: p.classes }, dropped: { count: ds.nRows - keep.length, byReason }, byCondition };
 }
 
 export function formatMetrics(m: Metrics): string {
   const pct = (v: number): string => (Number.isNaN(v) ? 'n/a' : v.toFixed(4));
   const lines = [
-    `rows ${m.rows}  accuracy ${pct(m.accuracy)}  macro-F1 ${pct(m.macroF1)}`,
+    `rows ${m.rows}  accuracy ${pct(m.accuracy)}  macro-F1 ${pct(m.macroF1)}  false alarms ${Number.isNaN(m.falseAlarmRate) ? 'n/a' : (100 * m.falseAlarmRate).toFixed(2) + ' %'} of normal windows`,
     `anomaly: precision ${pct(m.precision)}  recall ${pct(m.recall)}  F1 ${pct(m.f1)}  AUC-ROC ${pct(m.aucRoc)}` +
       (m.aucRocMacro !== undefined ? `  (one-vs-rest macro AUC ${pct(m.aucRocMacro)})` : ''),
     'per class (precision / recall / F1 / support):',

@@ -25,6 +25,8 @@ export interface Metrics {
   /** Binary AUC of the anomaly score; for multiclass scoring see aucRocMacro. */
   aucRoc: number;
   aucRocMacro?: number;
+  /** Share of the truly normal windows called anomalies (the alarm LED's false alarms). */
+  falseAlarmRate: number;
   classes: string[];
   /** confusion[true][predicted]. */
   confusion: number[][];
@@ -83,8 +85,9 @@ export function rocAuc(positive: ArrayLike<number>, score: ArrayLike<number>, ma
     fpr.push(fp / N);
     tpr.push(tp / P);
   }
+  // Thinned for charts, but every point below 5 % FPR is kept: the log axis of the report spreads them out.
   const step = Math.max(1, Math.ceil(fpr.length / maxPoints));
-  const keep = (_: number, i: number): boolean => i % step === 0 || i === fpr.length - 1;
+  const keep = (_: number, i: number): boolean => i % step === 0 || i === fpr.length - 1 || fpr[i]! < 0.05;
   return { auc: auc / (P * N), roc: { fpr: fpr.filter(keep), tpr: tpr.filter(keep) } };
 }
 
@@ -118,7 +121,9 @@ export function scoreClassifier(s: ScoreInput): Metrics {
     pb[i] = s.pred[i] === s.normalClass ? 0 : 1;
     score[i] = 1 - s.proba[i * k + s.normalClass]!;
   }
-  const [bin] = perClassFigures(confusionMatrix(yb, pb, 2), ['normal', 'anomaly']).slice(1);
+  const binConf = confusionMatrix(yb, pb, 2);
+  const [bin] = perClassFigures(binConf, ['normal', 'anomaly']).slice(1);
+  const normals = binConf[0]![0]! + binConf[0]![1]!;
   const { auc, roc } = rocAuc(yb, score);
   let aucRocMacro: number | undefined;
   if (k > 2) {
@@ -144,6 +149,7 @@ export function scoreClassifier(s: ScoreInput): Metrics {
     macroF1,
     aucRoc: auc,
     aucRocMacro,
+    falseAlarmRate: normals ? binConf[0]![1]! / normals : NaN,
     classes: s.classes.slice(),
     confusion,
     perClass,

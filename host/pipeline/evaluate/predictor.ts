@@ -3,17 +3,19 @@ import { readFile } from 'node:fs/promises';
 import { LEAF_SCALE, argmax, predictRows, type ForestModel } from '../../forest/model.ts';
 import { parseModelJson } from '../../forest/io.ts';
 import { binVotes, isModelBin, readModelBin, type BinModel } from '../../model/reader.ts';
-import type { ForestPredictions } from '../../forest/model.ts';
+import type { ForestPredictions, ModelConditions } from '../../forest/model.ts';
 
 export interface Predictor {
   kind: 'json' | 'bin';
   featureNames: string[];
   classes: string[];
+  /** Where the model is valid (undefined for models made before conditions were recorded). */
+  conditions?: ModelConditions;
   predict(X: Float32Array, nRows: number, nFeatures: number): ForestPredictions;
 }
 
 export function jsonPredictor(m: ForestModel): Predictor {
-  return { kind: 'json', featureNames: m.featureNames, classes: m.classes, predict: (X, n, F) => predictRows(m, X, n, F) };
+  return { kind: 'json', featureNames: m.featureNames, classes: m.classes, conditions: m.conditions, predict: (X, n, F) => predictRows(m, X, n, F) };
 }
 
 export function binPredictor(m: BinModel): Predictor {
@@ -22,6 +24,7 @@ export function binPredictor(m: BinModel): Predictor {
     kind: 'bin',
     featureNames: m.featureNames,
     classes: m.classes,
+    conditions: m.conditions,
     predict(X, n, F) {
       const cls = new Uint16Array(n);
       const proba = new Float64Array(n * K);

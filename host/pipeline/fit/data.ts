@@ -8,6 +8,8 @@ import { loadProcessedDataset, loadWaveformDataset } from '../process/index.ts';
 import type { SkipReport } from '../process/rows.ts';
 
 export type DataKind = 'waveform' | 'processed';
+/** What a CSV holds, by its header: raw Modbus telemetry is none of the training kinds. */
+export type CsvKind = DataKind | 'modbus';
 
 /** What a loader skipped: a count and the first few rows with why (the process stage's SkipReport). */
 export type SkipSummary = SkipReport;
@@ -24,12 +26,13 @@ export interface LoadedData {
 export interface LoadOptions {
   samplingRate?: number;
   mainsHz?: number;
+  nominalV?: number;
   strict?: boolean;
   onProgress?: (rows: number) => void;
 }
 
 
-export async function detectKind(path: string): Promise<DataKind> {
+export async function detectKind(path: string): Promise<CsvKind> {
   const fh = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
     throw new Error(`${path}: cannot read (${err.code ?? err.message})`);
   });
@@ -37,7 +40,10 @@ export async function detectKind(path: string): Promise<DataKind> {
     const buf = Buffer.alloc(4096);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
     const firstLine = buf.subarray(0, bytesRead).toString('utf8').split(/\r?\n/)[0] ?? '';
-    return /(^|,)\s*"?(Voltage_L1|voltage)"?\s*(,|$)/.test(firstLine) ? 'waveform' : 'processed';
+    if (/(^|,)\s*"?(Voltage_L1|voltage)"?\s*(,|$)/.test(firstLine)) return 'waveform';
+    // The prototype's and collect's raw telemetry: register numbers and raw words, not features.
+    if (/(^|,)\s*"?(Start register|register)"?\s*(,|$)/i.test(firstLine) && /(^|,)\s*"?(Raw data|raw)"?\s*(,|$)/i.test(firstLine)) return 'modbus';
+    return 'processed';
   } finally {
     await fh.close();
   }
@@ -45,6 +51,7 @@ export async function detectKind(path: string): Promise<DataKind> {
 
 export async function loadCsvDataset(path: string, opts: LoadOptions = {}): Promise<LoadedData> {
   const kind = await detectKind(path);
+  if (kind === 'modbus') throw new Error(`${path} is raw Modbus telemetry (Start register, Raw data), not features: train the meter model on it (train --features meter --data ${path}), or turn it into rows with process`);
   if (kind === 'waveform') {
     const r = await loadWaveformDataset(path, opts);
     return { dataset: r.dataset, kind, skipped: r.skipped, notes: r.info?.notes ?? [], times: r.times ?? [] };

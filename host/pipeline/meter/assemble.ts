@@ -28,6 +28,9 @@ export class MeterDatasetBuilder {
   private readonly meters = new Map<string, { index: number; asm: SampleAssembler; feat: MeterFeatures; samples: number }>();
   readonly skipped: SkipSummary = { count: 0, first: [], byReason: {} };
   duplicates = 0;
+  /** Readings of registers the map does not hold: counted, never an error (the prototype's files have them). */
+  outsideMap = 0;
+  private readonly outside = new Map<number, number>();
   /** Feature columns kept, as indexes into METER_FEATURES. */
   private readonly cols: number[];
 
@@ -36,6 +39,7 @@ export class MeterDatasetBuilder {
     private readonly labeler: Labeler,
     readonly featureNames: string[],
     private readonly groupSamples = 50,
+    private readonly nominal: { nominalV: number; mainsHz: number } = { nominalV: 230, mainsHz: 50 },
   ) {
     this.cols = featureNames.map((n) => {
       const i = METER_FEATURES.indexOf(n);
@@ -53,10 +57,15 @@ export class MeterDatasetBuilder {
   /** One reading of `meter` (raw as sent, ts NaN when none); `row` identifies it in skip reports. */
   add(meter: string, register: number, raw: number, ts: number, row: number): void {
     let m = this.meters.get(meter);
-    if (!m) this.meters.set(meter, (m = { index: this.meters.size, asm: new SampleAssembler(this.map), feat: new MeterFeatures(), samples: 0 }));
+    if (!m) this.meters.set(meter, (m = { index: this.meters.size, asm: new SampleAssembler(this.map), feat: new MeterFeatures(this.nominal.nominalV, this.nominal.mainsHz), samples: 0 }));
     const a = m.asm.add(register, raw, ts);
     if (a === A_DUPLICATE) {
       this.duplicates++;
+      return;
+    }
+    if (a === A_UNKNOWN_REGISTER) {
+      this.outsideMap++;
+      this.outside.set(register, (this.outside.get(register) ?? 0) + 1);
       return;
     }
     if (a !== A_PENDING && a !== A_COMPLETE) return this.skip(row, `${A_REASON[a] ?? 'refused'} (register ${register})`);
@@ -68,6 +77,11 @@ export class MeterDatasetBuilder {
     for (const i of this.cols) this.rows.push(f[i]!);
     this.cls.push(c);
     this.group.push(m.index * 1_000_000 + Math.floor(sample / this.groupSamples));
+  }
+
+  /** "1008 x12" for each register outside the map, most frequent first. */
+  outsideRegisters(): string[] {
+    return [...this.outside].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([r, n]) => `${r} x${n}`);
   }
 
   get partial(): number {

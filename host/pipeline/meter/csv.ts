@@ -3,7 +3,7 @@
  * `Raw data` and optionally `meter`, `ts`) -> readings in meter time order, numbers read with the device's own
  * number parser.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openCsv, readingColumns } from '../process/rows.ts';
 import { parseNumberText } from '../../../device/meter/reading.ts';
@@ -34,6 +34,22 @@ export async function collectedFiles(paths: string[]): Promise<string[]> {
   }
   if (!out.length) throw new Error(`no mqtt_all_messages_*.csv in ${paths.join(', ')}`);
   return out;
+}
+
+/** True when some file has a `ts` column (jerrywatt collect's format); the prototype's files have none. */
+export async function anyTsColumn(files: string[]): Promise<boolean> {
+  for (const path of files) {
+    const fh = await open(path, 'r');
+    try {
+      const buf = Buffer.alloc(4096);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+      const first = buf.subarray(0, bytesRead).toString('utf8').split('\n')[0] ?? '';
+      if (first.split(',').some((h) => h.trim().replace(/^"|"$/g, '').toLowerCase() === 'ts')) return true;
+    } finally {
+      await fh.close();
+    }
+  }
+  return false;
 }
 
 export async function addCollectedCsv(b: MeterDatasetBuilder, files: string[]): Promise<number> {

@@ -1,12 +1,16 @@
 /**
  * The prototype's raw Modbus telemetry: rows of `Start register`, `Raw data` (and, from `jerrywatt collect`,
  * `ts` and `meter`). Readings are decoded through a configurable register map, aligned into rows (per meter
- * by time when `ts` is there, otherwise by order), and flagged against the limits.
+ * by time when `ts` is there; otherwise by the device's rule: readings in file order, a register seen again
+ * starts the next sample, so one bad reading costs one sample instead of shifting every later row), and
+ * flagged against the limits. Registers outside the map are counted and reported, never an error.
  */
 import type { LimitOptions } from './limits.ts';
 import { currentIssue, frequencyIssue, resolveLimits, voltageIssue } from './limits.ts';
 import { SkipCollector, openCsv, parseNumber, readingColumns, type SkipReport } from './rows.ts';
 import { parseTimestampMs } from '../timestamp.ts';
+import { SampleAssembler, A_COMPLETE } from '../../../device/meter/assembler.ts';
+import { QUANTITIES as DEVICE_QUANTITIES, parseRegisterMap as parseDeviceMap, type RegisterMap as DeviceMap } from '../../../device/meter/registers.ts';
 
 export type Quantity = 'current' | 'activePower' | 'voltage' | 'frequency';
 export const QUANTITIES: readonly Quantity[] = ['current', 'activePower', 'voltage', 'frequency'];
@@ -75,6 +79,29 @@ export function validateRegisterMap(map: RegisterMap): RegisterMap {
   return map;
 }
 
+/**
+ * A register map in the device's `meterRegs` syntax ("1009:voltage:0.1,1006:current:0.001,..."), the one
+ * syntax of process, train and retrain. Quantities process does not use (thd) are left out.
+ */
+export function parseRegisterMapText(text: string): RegisterMap {
+  const m = parseDeviceMap(text);
+  if (typeof m === 'string') throw new Error(m);
+  const out: RegisterMap = {};
+  for (let i = 0; i < m.registers.length; i++) {
+    const q = DEVICE_QUANTITIES[m.quantity[i]!]!;
+    if ((QUANTITIES as readonly string[]).includes(q)) out[String(m.registers[i])] = { quantity: q as Quantity, scale: m.scale[i]!, offset: m.offset[i]! };
+  }
+  return out;
+}
+
+/** The same map in the device's terms: registers holding decoded values (scale 1), for its sample assembler. */
+function deviceMapOf(map: RegisterMap): DeviceMap {
+  const text = Object.entries(map).map(([reg, spec]) => `${reg}:${spec.quantity}:1`).join(',');
+  const m = parseDeviceMap(text);
+  if (typeof m === 'string') throw new Error(m);
+  return m;
+}
+
 /** Decodes one Raw data cell through its register spec; a string is the reason it is malformed. */
 export function decodeRaw(text: string | undefined, spec: RegisterSpec): number | string {
   if (text === undefined || text.trim() === '') return 'missing Raw data';
@@ -110,15 +137,25 @@ export function decodeRaw(text: string | undefined, spec: RegisterSpec): number 
 /** Epoch ms of a `ts` or `Time` cell: numbers are milliseconds, never seconds (host/pipeline/timestamp.ts). */
 export const parseTs = parseTimestampMs;
 
-export async function processModbusCsv(paths: string[], opts: ModbusOptions = {}): Promise<{ rows: ProcessedRow[]; skipped: SkipReport; notes: string[] }> {
+export interface ModbusResult {
+  rows: ProcessedRow[];
+  skipped: SkipReport;
+  notes: string[];
+  /** Readings of registers outside the map, per register: counted, never errors (the prototype's files have them). */
+  outsideMap: Map<number, number>;
+}
+
+export async function processModbusCsv(paths: string[], opts: ModbusOptions = {}): Promise<ModbusResult> {
   if (paths.length === 0) throw new Error('no input files');
   const map = validateRegisterMap(opts.registerMap ?? DEFAULT_REGISTER_MAP);
   const limits = resolveLimits(opts.limits);
   const tolerance = opts.alignToleranceMs ?? 2000;
   const skips = new SkipCollector(opts.strict ?? false);
   const multi = paths.length > 1;
-  // meter -> quantity -> readings (file order)
+  // meter -> quantity -> readings (file order); and every reading in file order, for the device's rule
   const meters = new Map<string, Map<Quantity, Reading[]>>();
+  const inOrder = new Map<string, { register: number; v: number }[]>();
+  const outsideMap = new Map<number, number>();
   let sawTs = false, sawNoTs = false, count = 0;
 
   for (const path of paths) {
@@ -139,10 +176,12 @@ export async function processModbusCsv(paths: string[], opts: ModbusOptions = {}
         skips.skip(path, row, 'missing column', multi);
         continue;
       }
-      const reg = String(parseNumber(regText));
+      const regNum = parseNumber(regText);
+      const reg = String(regNum);
       const spec = map[reg];
       if (!spec) {
-        skips.skip(path, row, `unknown register "${regText}"`, multi);
+        if (Number.isInteger(regNum) && regNum >= 0) outsideMap.set(regNum, (outsideMap.get(regNum) ?? 0) + 1);
+        else skips.skip(path, row, `register "${regText}" is not a register number`, multi);
         continue;
       }
       const v = decodeRaw(fields[cRaw], spec);
@@ -164,6 +203,8 @@ export async function processModbusCsv(paths: string[], opts: ModbusOptions = {}
       let byQ = meters.get(meter);
       if (!byQ) meters.set(meter, (byQ = new Map(QUANTITIES.map((q) => [q, [] as Reading[]]))));
       byQ.get(spec.quantity)!.push({ t, ts, v });
+      if (!inOrder.has(meter)) inOrder.set(meter, []);
+      inOrder.get(meter)!.push({ register: regNum, v });
     }
   }
   if (sawTs && sawNoTs) throw new Error('some inputs have a ts column and some do not: align them separately');
@@ -171,8 +212,9 @@ export async function processModbusCsv(paths: string[], opts: ModbusOptions = {}
   const notes: string[] = [];
   const rows: ProcessedRow[] = [];
   let unpaired = 0;
+  const deviceMap = deviceMapOf(map);
   for (const [meter, byQ] of meters) {
-    const aligned = sawTs ? alignByTime(byQ, tolerance) : alignByOrder(byQ);
+    const aligned = sawTs ? alignByTime(byQ, tolerance) : alignByDeviceRule(inOrder.get(meter)!, deviceMap);
     unpaired += aligned.unpaired;
     for (const r of aligned.rows) {
       rows.push({
@@ -188,29 +230,34 @@ export async function processModbusCsv(paths: string[], opts: ModbusOptions = {}
       });
     }
   }
-  notes.push(sawTs ? `aligned per meter by time (tolerance ${tolerance} ms)` : 'aligned by order (no ts column)');
+  notes.push(sawTs ? `aligned per meter by time (tolerance ${tolerance} ms)` : 'no ts column: samples by the device\'s rule (readings in order, a register seen again starts the next sample)');
   if (unpaired) notes.push(`${unpaired} readings had no partner for every quantity and were left out`);
-  return { rows, skipped: skips.report, notes };
+  if (outsideMap.size) {
+    const total = [...outsideMap.values()].reduce((a, b) => a + b, 0);
+    notes.push(`${total} readings of registers outside the map counted and left out: ${[...outsideMap].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([r, n]) => `${r} x${n}`).join(', ')}`);
+  }
+  return { rows, skipped: skips.report, notes, outsideMap };
+}
+
+/**
+ * The device's rule (device/meter/assembler.ts, the very code): readings in order; a register seen again
+ * before its sample completed starts the next sample, and the incomplete one is left out.
+ */
+function alignByDeviceRule(readings: { register: number; v: number }[], map: DeviceMap): { rows: Aligned[]; unpaired: number } {
+  const asm = new SampleAssembler(map);
+  const rows: Aligned[] = [];
+  for (const r of readings) {
+    const a = asm.add(r.register, r.v, NaN);
+    if (a === A_COMPLETE) {
+      const q = asm.values;
+      rows.push({ current: q[DEVICE_QUANTITIES.indexOf('current')]!, activePower: q[DEVICE_QUANTITIES.indexOf('activePower')]!, voltage: q[DEVICE_QUANTITIES.indexOf('voltage')]!, frequency: q[DEVICE_QUANTITIES.indexOf('frequency')]!, ts: '' });
+    }
+  }
+  // Readings of incomplete samples, and values the device would refuse as implausible.
+  return { rows, unpaired: readings.length - rows.length * QUANTITIES.length };
 }
 
 type Aligned = Record<Quantity, number> & { ts: string };
-
-/** Row i takes the i-th reading of each quantity (the prototype's layout: one poll of each register per row). */
-function alignByOrder(byQ: Map<Quantity, Reading[]>): { rows: Aligned[]; unpaired: number } {
-  const lens = QUANTITIES.map((q) => byQ.get(q)!.length);
-  const n = Math.min(...lens);
-  const rows: Aligned[] = [];
-  for (let i = 0; i < n; i++) {
-    rows.push({
-      current: byQ.get('current')![i].v,
-      activePower: byQ.get('activePower')![i].v,
-      voltage: byQ.get('voltage')![i].v,
-      frequency: byQ.get('frequency')![i].v,
-      ts: '',
-    });
-  }
-  return { rows, unpaired: lens.reduce((a, b) => a + b, 0) - n * QUANTITIES.length };
-}
 
 /** Each voltage reading takes the nearest reading of every other quantity within the tolerance. */
 function alignByTime(byQ: Map<Quantity, Reading[]>, tolerance: number): { rows: Aligned[]; unpaired: number } {

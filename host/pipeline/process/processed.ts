@@ -13,6 +13,9 @@ import { classOrder } from '../synth/classes.ts';
 import type { ProcessedRow } from './modbus.ts';
 import { GrowingF32, SkipCollector, openCsv, parseNumber, type SkipReport } from './rows.ts';
 
+/** Per-row sampling conditions, written by synth and by process for waveform data; never features. */
+export const CONDITION_COLUMNS = ['Sampling_Rate', 'Mains_Frequency', 'Nominal_Voltage', 'SNR_dB'] as const;
+
 export const PROCESSED_COLUMNS = ['Raw data_Current', 'Current_Issue', 'Raw data_Voltage', 'Voltage_Issue', 'Active_Power', 'Frequency'] as const;
 
 /** Streams records (header first) to a CSV file. */
@@ -41,7 +44,7 @@ export async function writeProcessedCsv(path: string, rows: ProcessedRow[]): Pro
 /** Columns that are never features: labels, keys and flags (flags are derived from features). */
 function isNonFeature(name: string): boolean {
   const n = name.toLowerCase();
-  return ['target', 'class', 'window', 'time', 'ts', 'meter'].includes(n) || n.endsWith('_issue');
+  return ['target', 'class', 'window', 'time', 'ts', 'meter', ...CONDITION_COLUMNS.map((c) => c.toLowerCase())].includes(n) || n.endsWith('_issue');
 }
 
 export interface ProcessedLoadOptions {
@@ -58,6 +61,9 @@ export async function loadProcessedDataset(
   const cTarget = lower.indexOf('target');
   const cClass = lower.indexOf('class');
   const cWindow = lower.indexOf('window');
+  const cCond = CONDITION_COLUMNS.map((c) => lower.indexOf(c.toLowerCase()));
+  const hasConditions = cCond[0]! >= 0 && cCond[1]! >= 0;
+  const cond: number[][] = [[], [], [], []];
   const issueCols = lower.flatMap((h, i) => (h.endsWith('_issue') ? [i] : []));
   const candidates = header.flatMap((h, i) => (isNonFeature(h) ? [] : [i]));
   const skips = new SkipCollector(opts.strict ?? false);
@@ -125,6 +131,7 @@ export async function loadProcessedDataset(
       skips.skip(csvPath, row, bad);
       continue;
     }
+    if (hasConditions) cCond.forEach((c, k) => cond[k]!.push(c >= 0 ? parseNumber(fields[c]) : NaN));
     X!.length += F;
     targets.push(target);
     classNames.push(cls);
@@ -147,6 +154,7 @@ export async function loadProcessedDataset(
     classes,
     classIdx,
     group: Int32Array.from(groups),
+    ...(hasConditions ? { conditions: { samplingRate: Float32Array.from(cond[0]!), mainsHz: Uint8Array.from(cond[1]!), nominalV: Float32Array.from(cond[2]!), snrDb: Float32Array.from(cond[3]!) } } : {}),
   };
   return { dataset, skipped: skips.report, notes };
 }

@@ -1,12 +1,15 @@
 /** `jerrywatt process` action: detect the input kind, extract or align, write the table, report. */
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { describeLimits, resolveLimits, type LimitOptions } from './limits.ts';
 import { loadWaveformDataset } from './waveform.ts';
+import { WAVEFORM_FEATURE_SET } from './features.ts';
+import { loadPredictor } from '../evaluate/predictor.ts';
+import { guardConditions } from '../evaluate/guard.ts';
 import { writeFeaturesCsv } from './features-csv.ts';
-import { DEFAULT_REGISTER_MAP, QUANTITIES, processModbusCsv, validateRegisterMap, type Quantity, type RegisterMap } from './modbus.ts';
+import { DEFAULT_REGISTER_MAP, parseRegisterMapText, processModbusCsv, validateRegisterMap, type RegisterMap } from './modbus.ts';
 import { writeProcessedCsv } from './processed.ts';
-import { progressBar } from './progress.ts';
+import { progressBar } from '../../progress.ts';
 import type { SkipReport } from './rows.ts';
 import { parseNum, parsePair } from '../synth/run.ts';
 
@@ -25,6 +28,9 @@ export interface ProcessFlags {
   register: string[];
   alignToleranceMs: string;
   strict?: boolean;
+  /** Refuse waveform data outside this model's training conditions (unless force). */
+  model?: string;
+  force?: boolean;
 }
 
 /** The first line of a file, to tell a waveform CSV from a Modbus one without parsing it all. */
@@ -48,17 +54,22 @@ export async function detectKind(path: string): Promise<'waveform' | 'modbus'> {
   throw new Error(`${path}: neither a waveform CSV (Voltage_L1) nor a Modbus CSV (Start register, Raw data); use --kind`);
 }
 
-/** `--register 1009=voltage:0.1[:offset]` entries over the map from --register-map (or the default). */
-export async function buildRegisterMap(file: string | undefined, entries: string[]): Promise<RegisterMap> {
-  let map: RegisterMap = file ? (JSON.parse(await readFile(file, 'utf8')) as RegisterMap) : { ...DEFAULT_REGISTER_MAP };
+/**
+ * --register-map in the device's meterRegs syntax ("1009:voltage:0.1,..."; the default is the prototype's
+ * unscaled map), then --register overrides (1009=voltage:0.1 or 1009:voltage:0.1), each replacing whatever
+ * register held that quantity.
+ */
+export async function buildRegisterMap(text: string | undefined, entries: string[]): Promise<RegisterMap> {
+  if (text !== undefined && text.trim().endsWith('.json')) {
+    throw new Error(`--register-map takes the device's syntax, register:quantity:scale[:offset],... (e.g. 1009:voltage:0.1,1006:current:0.001,1007:activePower,1010:frequency:0.01), not a JSON file`);
+  }
+  let map: RegisterMap = text !== undefined ? parseRegisterMapText(text) : { ...DEFAULT_REGISTER_MAP };
   for (const e of entries) {
-    const m = /^(\d+)=(\w+)(?::([-\d.eE]+))?(?::([-\d.eE]+))?$/.exec(e.trim());
-    if (!m || !QUANTITIES.includes(m[2] as Quantity)) {
-      throw new Error(`--register "${e}": expected REG=QUANTITY[:SCALE[:OFFSET]], quantity one of ${QUANTITIES.join(', ')}`);
+    const one = parseRegisterMapText(e.trim().replace('=', ':'));
+    for (const [reg, spec] of Object.entries(one)) {
+      map = Object.fromEntries(Object.entries(map).filter(([r, s]) => s.quantity !== spec.quantity && r !== reg));
+      map[reg] = spec;
     }
-    // A register entry replaces whatever register held that quantity before.
-    map = Object.fromEntries(Object.entries(map).filter(([, s]) => s.quantity !== m[2]));
-    map[m[1]] = { quantity: m[2] as Quantity, scale: m[3] ? Number(m[3]) : 1, offset: m[4] ? Number(m[4]) : 0 };
   }
   return validateRegisterMap(map);
 }
@@ -96,6 +107,7 @@ export async function runProcess(inputs: string[], flags: ProcessFlags): Promise
       res = await loadWaveformDataset(inputs[0], {
         samplingRate: flags.samplingRate === undefined ? undefined : parseNum(flags.samplingRate, '--sampling-rate'),
         mainsHz,
+        nominalV: flags.nominalVoltage === undefined ? undefined : parseNum(flags.nominalVoltage, '--nominal-voltage'),
         strict: flags.strict,
         onProgress: (n) => bar.update(n),
       });
@@ -103,17 +115,25 @@ export async function runProcess(inputs: string[], flags: ProcessFlags): Promise
       bar.stop();
     }
     const { dataset, skipped, info, times } = res;
-    const limits = resolveLimits(limitFlags(info.mainsHz, info.nominalV));
-    await writeFeaturesCsv(flags.out, dataset, times, limits);
+    const warnings: string[] = [];
+    if (flags.model) {
+      const p = await loadPredictor(flags.model);
+      warnings.push(...guardConditions(p.conditions, dataset, WAVEFORM_FEATURE_SET, flags.force ?? false));
+    }
+    const limitsFor = (m: number, nominal: number): LimitOptions => resolveLimits(limitFlags(m, nominal));
+    await writeFeaturesCsv(flags.out, dataset, times, limitsFor);
+    const limits = limitsFor(info.mainsFrequencies[0]!, info.nominalVoltages[0]!);
     return [
       `wrote ${dataset.nRows} windows x ${dataset.nFeatures} features to ${flags.out}`,
-      `${info.samplingRate} Hz, ${info.mainsHz} Hz mains, ${info.samplesPerWindow} samples per window`,
+      `${info.samplingRates.join('/')} Hz, ${info.mainsFrequencies.join('/')} Hz mains, nominal ${info.nominalVoltages.join('/')} V; features per unit (${WAVEFORM_FEATURE_SET})`,
       `THD: ${info.thdDefinition}; harmonics 2..${info.harmonicOrders}`,
       describeLimits(limits) + ' (Voltage_Issue: any Urms(1/2) outside the band)',
       ...skipLines(skipped),
       ...info.notes.map((n) => `note: ${n}`),
+      ...warnings.map((w) => `warning: ${w}`),
     ].join('\n') + '\n';
   }
+  if (flags.model) throw new Error('--model checks waveform data against a model\'s conditions; Modbus rows have no sampling conditions to check');
 
   const registerMap = await buildRegisterMap(flags.registerMap, flags.register);
   const limitsPartial = limitFlags(mainsHz ?? 50);

@@ -2,22 +2,27 @@
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 export { esc };
 
+/**
+ * ROC with the false-positive rate on a log axis (1e-4 .. 1): alarms live at the left end, where a linear axis
+ * squeezes 0.1 % and 2 % into the same pixel. FPR 0 is drawn at the axis floor.
+ */
 export function rocSvg(fpr: number[], tpr: number[], auc: number): string {
   const W = 320;
   const P = 40;
-  const x = (v: number): number => P + v * (W - 2 * P);
+  const FLOOR = 1e-4;
+  const decades = -Math.log10(FLOOR);
+  const x = (v: number): number => P + ((Math.log10(Math.max(FLOOR, v)) + decades) / decades) * (W - 2 * P);
   const y = (v: number): number => W - P - v * (W - 2 * P);
   const pts = fpr.map((f, i) => `${x(f).toFixed(1)},${y(tpr[i]!).toFixed(1)}`).join(' ');
-  const ticks = [0, 0.25, 0.5, 0.75, 1]
-    .map((t) => `<text x="${x(t)}" y="${W - P + 14}" text-anchor="middle">${t}</text><text x="${P - 6}" y="${y(t) + 4}" text-anchor="end">${t}</text>`)
-    .join('');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${W}" font-size="10" font-family="sans-serif" role="img" aria-label="ROC curve">
-<rect x="${P}" y="${P}" width="${W - 2 * P}" height="${W - 2 * P}" fill="none" stroke="#999"/>
-<line x1="${x(0)}" y1="${y(0)}" x2="${x(1)}" y2="${y(1)}" stroke="#ccc" stroke-dasharray="4 3"/>
-<polyline points="${pts}" fill="none" stroke="#1f6feb" stroke-width="2"/>${ticks}
-<text x="${W / 2}" y="${W - 8}" text-anchor="middle">false positive rate</text>
+  const xt = [1e-4, 1e-3, 1e-2, 1e-1, 1].map((t) => `<text x="${x(t)}" y="${W - P + 14}" text-anchor="middle">${t >= 0.01 ? t : t.toExponential(0)}</text>`).join('');
+  const yt = [0, 0.25, 0.5, 0.75, 1].map((t) => `<text x="${P - 6}" y="${y(t) + 4}" text-anchor="end">${t}</text>`).join('');
+  const grid = [1e-3, 1e-2, 1e-1].map((t) => `<line x1="${x(t)}" y1="${P}" x2="${x(t)}" y2="${W - P}" stroke="#eee"/>`).join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${W}" font-size="10" font-family="sans-serif" role="img" aria-label="ROC curve" data-fpr-axis="log">
+<rect x="${P}" y="${P}" width="${W - 2 * P}" height="${W - 2 * P}" fill="none" stroke="#999"/>${grid}
+<polyline points="${pts}" fill="none" stroke="#1f6feb" stroke-width="2"/>${xt}${yt}
+<text x="${W / 2}" y="${W - 8}" text-anchor="middle">false positive rate (log)</text>
 <text x="12" y="${W / 2}" text-anchor="middle" transform="rotate(-90 12 ${W / 2})">true positive rate</text>
-<text x="${x(0.55)}" y="${y(0.1)}">AUC ${Number.isNaN(auc) ? 'n/a' : auc.toFixed(4)}</text></svg>`;
+<text x="${x(0.02)}" y="${y(0.1)}">AUC ${Number.isNaN(auc) ? 'n/a' : auc.toFixed(4)}</text></svg>`;
 }
 
 export function confusionSvg(classes: string[], m: number[][]): string {

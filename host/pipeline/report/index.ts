@@ -5,6 +5,8 @@ import type { ForestModel } from '../../forest/model.ts';
 import { nodeCount } from '../../forest/model.ts';
 import type { Metrics } from '../evaluate/metrics.ts';
 import { barsSvg, confusionSvg, esc, rocSvg } from './charts.ts';
+import { conditionTable, type ConditionFigures } from '../evaluate/by-condition.ts';
+import { describeConditions } from '../../model/conditions.ts';
 
 export interface ReportExport {
   bytes: number;
@@ -27,6 +29,8 @@ export interface ReportInput {
   trainSeconds: number;
   model: ForestModel;
   test: Metrics;
+  /** Held-out figures per sampling condition (rate x mains x SNR band). */
+  testByCondition?: ConditionFigures[];
   exported?: ReportExport[];
   notes?: string[];
 }
@@ -44,6 +48,9 @@ function summaryRows(r: ReportInput): [string, string][] {
     ['nodes', `${n.internal} internal + ${n.leaves} leaves`],
     ['training time', `${r.trainSeconds.toFixed(2)} s`],
     ['out-of-bag accuracy', r.model.oob ? `${f4(r.model.oob.accuracy)} (${r.model.oob.rows} rows)` : 'n/a'],
+    ['valid for (training conditions)', describeConditions(r.model.conditions)],
+    ['decision', r.model.decision ? `anomaly when >= ${r.model.decision.minAnomalyVotes} of ${r.model.trees.length * 255} votes are against normal (chosen for out-of-bag false alarms <= ${r.model.decision.maxFalseAlarm})` : 'most voted class'],
+    ['test false-alarm rate (normal windows called anomalies)', Number.isNaN(r.test.falseAlarmRate) ? 'n/a' : `${(100 * r.test.falseAlarmRate).toFixed(2)} %`],
     ['test accuracy', f4(r.test.accuracy)],
     ['test macro-F1', f4(r.test.macroF1)],
     ['anomaly precision / recall / F1', `${f4(r.test.precision)} / ${f4(r.test.recall)} / ${f4(r.test.f1)}`],
@@ -53,6 +60,7 @@ function summaryRows(r: ReportInput): [string, string][] {
 
 export function reportMarkdown(r: ReportInput): string {
   const md: string[] = [`# ${r.title}`, '', '| | |', '|---|---|', ...summaryRows(r).map(([k, v]) => `| ${k} | ${v} |`), ''];
+  if (r.testByCondition?.length) md.push('## Per condition (held-out windows)', '', ...conditionTable(r.testByCondition), '');
   md.push('## Per class (held-out windows)', '', '| class | precision | recall | F1 | support |', '|---|---|---|---|---|');
   for (const c of r.test.perClass) md.push(`| ${c.name} | ${f4(c.precision)} | ${f4(c.recall)} | ${f4(c.f1)} | ${c.support} |`);
   md.push('', '## Confusion matrix (rows: true, columns: predicted)', '', `| | ${r.test.classes.join(' | ')} |`, `|---|${r.test.classes.map(() => '---').join('|')}|`);
@@ -84,10 +92,11 @@ th,td{border:1px solid #ddd;padding:3px 8px;text-align:left;font-size:13px}th{ba
 <h1>${esc(r.title)}</h1>
 <table>${rows}</table>
 <div class="charts">
-<figure><figcaption>ROC, anomaly vs normal (held-out windows)</figcaption>${rocSvg(r.test.roc.fpr, r.test.roc.tpr, r.test.aucRoc)}</figure>
+<figure><figcaption>ROC, anomaly vs normal (held-out windows; false-positive rate on a log scale)</figcaption>${rocSvg(r.test.roc.fpr, r.test.roc.tpr, r.test.aucRoc)}</figure>
 <figure><figcaption>Feature importance</figcaption>${barsSvg(r.model.featureNames, r.model.importance, 'feature importance')}</figure>
 </div>
 <figure><figcaption>Confusion matrix (rows: true class)</figcaption>${confusionSvg(r.test.classes, r.test.confusion)}</figure>
+${r.testByCondition?.length ? `<h2>Per condition</h2><table><tr><th>mains</th><th>rate</th><th>SNR dB</th><th>windows</th><th>normal</th><th>false alarms</th><th>false-alarm rate</th><th>binary F1</th><th>macro-F1</th></tr>${r.testByCondition.map((c) => `<tr><td>${c.mainsHz} Hz</td><td>${c.samplingRate} Hz</td><td>${c.snrBand}</td><td>${c.rows}</td><td>${c.normalRows}</td><td>${c.falseAlarms}</td><td>${Number.isNaN(c.falseAlarmRate) ? 'n/a' : (100 * c.falseAlarmRate).toFixed(2) + ' %'}</td><td>${f4(c.f1)}</td><td>${f4(c.macroF1)}</td></tr>`).join('')}</table>` : ''}
 <h2>Per class</h2>
 <table><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr>${perClass}</table>
 ${exp ? `<h2>Device model</h2><table><tr><th>thresholds</th><th>size</th><th>slot</th><th>bytes/node</th><th>test accuracy</th><th>change</th><th>parity</th></tr>${exp}</table>` : ''}

@@ -1,7 +1,8 @@
 /**
  * The synth CSV: the old prototype's columns (Time, Voltage_L1 as a JSON array, Current_L1,
- * Active_Power_L1, THD_Voltage_L1, Frequency, target) plus `class`, and a sidecar `<csv>.json` with the
- * generator's settings so `process` needs no flags to read it back.
+ * Active_Power_L1, THD_Voltage_L1, Frequency, target) plus `class` and each window's conditions
+ * (Sampling_Rate, Mains_Frequency, Nominal_Voltage, SNR_dB: a file may mix conditions), and a sidecar
+ * `<csv>.json` with the generator's settings.
  */
 import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -11,22 +12,27 @@ import { stringify } from 'csv-stringify';
 import { resolveSettings, synthesizeWindows, type SynthOptions, type SynthWindow } from './generate.ts';
 import { THD_DEFINITION, thdOrders } from '../process/features.ts';
 
-export const SYNTH_COLUMNS = ['Time', 'Voltage_L1', 'Current_L1', 'Active_Power_L1', 'THD_Voltage_L1', 'Frequency', 'target', 'class'] as const;
+export const SYNTH_COLUMNS = ['Time', 'Voltage_L1', 'Current_L1', 'Active_Power_L1', 'THD_Voltage_L1', 'Frequency', 'target', 'class', 'Sampling_Rate', 'Mains_Frequency', 'Nominal_Voltage', 'SNR_dB'] as const;
 
 /** The sidecar's shape; `process` reads samplingRate, mainsHz and samplesPerWindow from it. */
 export interface SynthSidecar {
   format: 'jerrywatt-synth';
-  version: 1;
-  samplingRate: number;
-  mainsHz: 50 | 60;
+  version: 2;
+  /** Single-condition files: the rate, mains frequency and window length (also in every row). */
+  samplingRate?: number;
+  mainsHz?: 50 | 60;
+  samplesPerWindow?: number;
+  nominalV?: number;
+  samplingRates: number[];
+  mainsFrequencies: (50 | 60)[];
+  nominalVoltages: { 50?: number; 60?: number };
   seed: number;
   windows: number;
-  cycles: number;
-  samplesPerWindow: number;
-  nominalV: number;
   snrDb: [number, number];
-  anomalyRatio: number | null;
+  normalRatio: number;
   classes: string[];
+  /** Classes not generated in some condition, and why (never labelled where they cannot be seen). */
+  unobservable: string[];
   classCounts: Record<string, number>;
   thdColumn: string;
   harmonicOrders: number;
@@ -57,6 +63,10 @@ function toRecord(w: SynthWindow): string[] {
     w.frequency.toFixed(2),
     String(w.target),
     w.cls,
+    String(w.samplingRate),
+    String(w.mainsHz),
+    String(w.nominalV),
+    w.snrDb.toFixed(2),
   ];
 }
 
@@ -80,25 +90,28 @@ export async function writeSynthCsv(
   }
   await pipeline(Readable.from(records(), { objectMode: true }), stringify(), createWriteStream(path));
 
-  const orders = thdOrders(settings.samplingRate, settings.mainsHz);
-  if (orders < 40) {
-    notes.add(`THD uses harmonics 2..${orders} only: harmonic ${orders + 1} would be at or above Nyquist at ${settings.samplingRate} Hz`);
+  let orders = 40;
+  for (const c of settings.conditions) {
+    const o = thdOrders(c.samplingRate, c.mainsHz);
+    orders = Math.min(orders, o);
+    if (o < 40) notes.add(`THD uses harmonics 2..${o} only at ${c.samplingRate} Hz / ${c.mainsHz} Hz: harmonic ${o + 1} would be at or above Nyquist`);
   }
+  const single = settings.conditions.length === 1 ? settings.conditions[0]! : undefined;
   const sidecar: SynthSidecar = {
     format: 'jerrywatt-synth',
-    version: 1,
-    samplingRate: settings.samplingRate,
-    mainsHz: settings.mainsHz,
+    version: 2,
+    ...(single ? { samplingRate: single.samplingRate, mainsHz: single.mainsHz, samplesPerWindow: single.samplesPerWindow, nominalV: single.nominalV } : {}),
+    samplingRates: settings.samplingRates,
+    mainsFrequencies: settings.mainsHz,
+    nominalVoltages: settings.nominalV,
     seed: settings.seed,
     windows: settings.windows,
-    cycles: settings.cycles,
-    samplesPerWindow: settings.samplesPerWindow,
-    nominalV: settings.nominalV,
     snrDb: settings.snrDb,
-    anomalyRatio: settings.anomalyRatio,
+    normalRatio: settings.normalRatio,
     classes: settings.classes,
+    unobservable: settings.unobservable,
     classCounts: counts,
-    thdColumn: `THD_Voltage_L1 is a ratio (0.05 = 5 %): ${THD_DEFINITION}, harmonics 2..${orders}`,
+    thdColumn: `THD_Voltage_L1 is a ratio (0.05 = 5 %): ${THD_DEFINITION}, harmonics 2..40 or fewer below Nyquist`,
     harmonicOrders: orders,
     voltageDecimals: DECIMALS,
     notes: [...notes],

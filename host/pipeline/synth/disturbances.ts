@@ -1,6 +1,7 @@
 /**
  * Disturbance models, implemented from the equations in the power-quality notes (IEEE 1159 classes, the
- * parameter ranges of Igual et al., ICHQP 2018). A window is composed as
+ * parameter ranges of Igual et al., ICHQP 2018, with IEEE 1159's for transients: oscillatory below 5 kHz,
+ * 0.3-50 ms, up to 4 pu; millisecond impulses of several pu). A window is composed as
  *   v(t) = A * envelope(t) * [shape(t)] + A * additive(t) + noise
  * where shape is the fundamental plus harmonics minus notches, the envelope carries sag / swell /
  * interruption / flicker, and transients are additive. A combination ("sag+harmonics") draws each part.
@@ -17,7 +18,8 @@ export interface WindowModel {
   flicker?: { depth: number; freq: number; phase: number };
   notch?: { depth: number; perCycle: number; width: number; offset: number };
   oscillatory?: { amp: number; freq: number; tau: number; t1: number; t2: number };
-  impulse?: { amp: number; t1: number };
+  /** Double-exponential pulse: time constants in s. */
+  impulse?: { amp: number; t1: number; rise: number; decay: number };
 }
 
 export interface ModelContext {
@@ -62,8 +64,8 @@ export function drawModel(parts: readonly string[], rng: Rng, ctx: ModelContext)
         break;
       case 'harmonics':
         for (const order of [3, 5, 7]) {
-          if (order * f0 >= ctx.samplingRate / 2) {
-            ctx.notes.add(`harmonic ${order} dropped: at or above Nyquist at ${ctx.samplingRate} Hz`);
+          if (order * f0 >= OBSERVABLE_FRACTION * ctx.samplingRate) {
+            ctx.notes.add(`harmonic ${order} of ${f0} Hz not generated at ${ctx.samplingRate} Hz: at or above 0.4 x the sampling rate`);
             continue;
           }
           m.harmonics.push({ order, amp: rng.uniform(0.05, 0.15), phase: rng.uniform(0, 2 * Math.PI) });
@@ -73,20 +75,25 @@ export function drawModel(parts: readonly string[], rng: Rng, ctx: ModelContext)
         m.flicker = { depth: rng.uniform(0.05, 0.1), freq: rng.uniform(8, 25), phase: rng.uniform(0, 2 * Math.PI) };
         break;
       case 'oscillatory_transient': {
-        // Ringing below Nyquist: at 1000 Hz the 300-900 Hz range is cut to 300-450 Hz.
-        const top = Math.min(900, 0.45 * ctx.samplingRate);
-        if (top < 900) ctx.notes.add(`oscillatory transient frequency capped at ${top} Hz (below Nyquist at ${ctx.samplingRate} Hz)`);
-        const d = rng.uniform(0.5, n / 3.33) * T;
-        const t1 = rng.uniform(0, n * T - d);
-        m.oscillatory = { amp: rng.uniform(0.1, 0.8), freq: rng.uniform(300, top), tau: rng.uniform(0.008, 0.04), t1, t2: t1 + d };
+        // IEEE 1159 low-frequency oscillatory transient: below 5 kHz, 0.3-50 ms, 0-4 pu; here also above 300 Hz
+        // (Igual et al.'s lower bound) and within what the rate can show (ringing < 0.4 fs, >= 3 samples).
+        const r = oscillatoryRanges(ctx.samplingRate);
+        const d = rng.uniform(r.minDuration, r.maxDuration);
+        const t1 = rng.uniform(0, Math.max(0, n * T - d));
+        m.oscillatory = { amp: rng.uniform(0.1, 4), freq: rng.uniform(r.minFreq, r.maxFreq), tau: d / rng.uniform(1, 3), t1, t2: t1 + d };
         break;
       }
-      case 'impulsive_transient':
-        m.impulse = { amp: rng.uniform(0.222, 1.11) * (rng.next() < 0.5 ? -1 : 1), t1: rng.uniform(0, n * T - 0.0015) };
+      case 'impulsive_transient': {
+        // IEEE 1159 millisecond impulse: over 1 ms, several pu; rise no faster than the rate can show.
+        const r = impulseRanges(ctx.samplingRate);
+        const d = rng.uniform(r.minDuration, r.maxDuration);
+        m.impulse = { amp: rng.uniform(1, 4) * (rng.next() < 0.5 ? -1 : 1), t1: rng.uniform(0, n * T - d), rise: r.rise, decay: d / Math.LN2 };
         break;
+      }
       case 'notch': {
         const perCycle = rng.pick([1, 2, 4, 6]);
-        m.notch = { depth: rng.uniform(0.1, 0.4), perCycle, width: rng.uniform(0.01, 0.05) * T, offset: rng.uniform(0, T / perCycle) };
+        const minWidth = Math.max(0.01 * T, MIN_SAMPLES / ctx.samplingRate);
+        m.notch = { depth: rng.uniform(0.1, 0.4), perCycle, width: rng.uniform(minWidth, 0.05 * T), offset: rng.uniform(0, T / perCycle) };
         break;
       }
       case 'frequency_deviation':
@@ -100,11 +107,45 @@ export function drawModel(parts: readonly string[], rng: Rng, ctx: ModelContext)
   return m;
 }
 
-// Impulse shape: double exponential, rise 0.08 ms, decay 0.35 ms (about 1 ms long), peak normalised to 1.
-const TAU_RISE = 0.00008;
-const TAU_DECAY = 0.00035;
-const T_PEAK = (Math.log(TAU_DECAY / TAU_RISE) * TAU_RISE * TAU_DECAY) / (TAU_DECAY - TAU_RISE);
-const PULSE_NORM = 1 / (Math.exp(-T_PEAK / TAU_DECAY) - Math.exp(-T_PEAK / TAU_RISE));
+/** Shares of the sampling rate and samples a disturbance needs to be observable at all. */
+export const OBSERVABLE_FRACTION = 0.4;
+export const MIN_SAMPLES = 3;
+
+/** Ringing frequency and duration ranges of an oscillatory transient at this rate. */
+export function oscillatoryRanges(fs: number): { minFreq: number; maxFreq: number; minDuration: number; maxDuration: number } {
+  return { minFreq: 300, maxFreq: Math.min(5000, OBSERVABLE_FRACTION * fs), minDuration: Math.max(0.0003, MIN_SAMPLES / fs), maxDuration: 0.05 };
+}
+
+/**
+ * Millisecond impulse at this rate: 50 % duration 1-5 ms (at least 3 samples); the rise time constant is
+ * 0.05 ms, or slower where the rate could not show it (its corner frequency 1/(2 pi rise) below 0.4 fs).
+ */
+export function impulseRanges(fs: number): { minDuration: number; maxDuration: number; rise: number } {
+  return { minDuration: Math.max(0.001, MIN_SAMPLES / fs), maxDuration: 0.005, rise: Math.max(0.00005, 1 / (2 * Math.PI * OBSERVABLE_FRACTION * fs)) };
+}
+
+/**
+ * Why a class part cannot be observed at this sampling rate and mains frequency (null when it can): a
+ * disturbance counts only where its frequency is below 0.4 x the rate and it lasts at least 3 samples.
+ */
+export function unobservable(part: string, fs: number, mainsHz: number): string | null {
+  switch (part) {
+    case 'notch':
+      return (0.05 * fs) / mainsHz < MIN_SAMPLES ? `notches (0.01-0.05 cycle wide) are under ${MIN_SAMPLES} samples at ${fs} Hz, ${mainsHz} Hz mains` : null;
+    case 'harmonics':
+      return 3 * mainsHz >= OBSERVABLE_FRACTION * fs ? `the 3rd harmonic is above 0.4 x ${fs} Hz` : null;
+    case 'oscillatory_transient':
+      return OBSERVABLE_FRACTION * fs <= 300 ? `ringing of 300 Hz and up is above 0.4 x ${fs} Hz` : null;
+    default:
+      return null;
+  }
+}
+
+/** Scale that makes a double-exponential pulse peak at 1. */
+function pulseNorm(rise: number, decay: number): number {
+  const tPeak = (Math.log(decay / rise) * rise * decay) / (decay - rise);
+  return 1 / (Math.exp(-tPeak / decay) - Math.exp(-tPeak / rise));
+}
 
 /** Renders the model into `out` (in per-unit of the amplitude A; the caller scales). */
 export function renderModel(m: WindowModel, samplingRate: number, out: Float64Array): void {
@@ -134,7 +175,7 @@ export function renderModel(m: WindowModel, samplingRate: number, out: Float64Ar
     const p = m.impulse;
     if (p && t >= p.t1) {
       const dt = t - p.t1;
-      if (dt < 0.005) v += p.amp * PULSE_NORM * (Math.exp(-dt / TAU_DECAY) - Math.exp(-dt / TAU_RISE));
+      if (dt < 8 * p.decay) v += p.amp * pulseNorm(p.rise, p.decay) * (Math.exp(-dt / p.decay) - Math.exp(-dt / p.rise));
     }
     out[i] = v;
   }

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { writeSynthCsv } from './csv.ts';
 import type { SynthOptions } from './generate.ts';
-import { progressBar } from '../process/progress.ts';
+import { progressBar } from '../../progress.ts';
 import { THD_DEFINITION } from '../process/features.ts';
 
 export interface SynthFlags {
@@ -14,6 +14,7 @@ export interface SynthFlags {
   samplingRate: string;
   snr: string;
   anomalyRatio?: string;
+  normalRatio?: string;
   classes?: string;
   combinations?: boolean;
   nominalVoltage?: string;
@@ -31,15 +32,25 @@ export function parseNum(text: string, what: string): number {
   return v;
 }
 
+/** "20-50" (or the older "20,50"): an SNR range in dB. */
+export function parseRange(text: string, what: string): [number, number] {
+  const parts = text.includes(',') ? text.split(',') : text.split(/(?<=\d)-/);
+  const v = parts.map((p) => Number(p.trim()));
+  if (v.length !== 2 || v.some((x) => !Number.isFinite(x)) || !(v[0]! <= v[1]!)) throw new Error(`${what} must be LO-HI, e.g. 20-50, not "${text}"`);
+  return [v[0]!, v[1]!];
+}
+
 export async function runSynth(flags: SynthFlags): Promise<string> {
-  const mains = parseNum(flags.mainsFrequency, '--mains-frequency');
-  if (mains !== 50 && mains !== 60) throw new Error(`--mains-frequency must be 50 or 60, not ${mains}`);
+  const mains = flags.mainsFrequency === 'both' ? 'both' : parseNum(flags.mainsFrequency, '--mains-frequency');
+  if (mains !== 50 && mains !== 60 && mains !== 'both') throw new Error(`--mains-frequency must be 50, 60 or both, not ${mains}`);
+  const rates = flags.samplingRate.split(',').map((r) => parseNum(r, '--sampling-rate'));
   const opts: SynthOptions = {
     windows: parseNum(flags.windows, '--windows'),
     seed: parseNum(flags.seed, '--seed'),
     mainsHz: mains,
-    samplingRate: parseNum(flags.samplingRate, '--sampling-rate'),
-    snrDb: parsePair(flags.snr, '--snr'),
+    samplingRate: rates.length === 1 ? rates[0] : rates,
+    snrDb: parseRange(flags.snr, '--snr'),
+    normalRatio: flags.normalRatio === undefined ? undefined : parseNum(flags.normalRatio, '--normal-ratio'),
     anomalyRatio: flags.anomalyRatio === undefined ? undefined : parseNum(flags.anomalyRatio, '--anomaly-ratio'),
     classes: flags.classes ? flags.classes.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
     combinations: flags.combinations ?? false,
@@ -55,7 +66,7 @@ export async function runSynth(flags: SynthFlags): Promise<string> {
   }
   const lines = [
     `wrote ${result.rows} windows to ${flags.out} (sidecar ${result.sidecarPath})`,
-    `${opts.samplingRate} Hz, ${mains} Hz mains, ${mains === 50 ? 10 : 12}-cycle windows, seed ${opts.seed}, SNR ${opts.snrDb!.join('-')} dB`,
+    `${rates.join('/')} Hz, ${mains === 'both' ? '50 and 60' : mains} Hz mains (10-cycle windows at 50 Hz, 12 at 60 Hz), seed ${opts.seed}, SNR ${opts.snrDb!.join('-')} dB`,
     `THD_Voltage_L1 is ${THD_DEFINITION} (a ratio)`,
     ...result.notes.map((n) => `note: ${n}`),
   ];

@@ -2,7 +2,7 @@
  * `train` (`npm run train`): synth (or --data), process, fit, export, evaluate, reports; everything in one
  * directory. Parity between the host model and both readers of model.bin is checked on every test window.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Dataset } from '../dataset.ts';
 import { saveModelJson } from '../../forest/io.ts';
@@ -13,19 +13,32 @@ import { readModelBin } from '../../model/reader.ts';
 import { openModel, predict as devicePredict } from '../../../device/model/reader.ts';
 import { binPredictor } from '../evaluate/predictor.ts';
 import { fitDataset, type FitOptions, type FitResult } from '../fit/index.ts';
-import { describeSkips, loadCsvDataset, type LoadedData } from '../fit/data.ts';
+import { describeSkips, detectKind, loadCsvDataset, type LoadedData } from '../fit/data.ts';
+import { loadMeterDataset } from '../meter/index.ts';
+import { describeConditions } from '../../model/conditions.ts';
+import type { ModelConditions } from '../../forest/model.ts';
+import { METER_FEATURE_SET } from '../../../device/meter/features.ts';
+import { DEFAULT_TRAIN_RATES, type MainsChoice } from '../synth/generate.ts';
 import { writeReports, type ReportExport } from '../report/index.ts';
 import { writeSynthCsv } from '../synth/index.ts';
 import { resolveLimits, writeFeaturesCsv } from '../process/index.ts';
 import { concatDatasets } from './concat.ts';
-import { progressBar } from './progress.ts';
+import { progressBar } from '../../progress.ts';
 
 export interface TrainRunOptions extends FitOptions {
   outDir: string;
   data?: string[];
   windows: number;
-  samplingRate?: number;
-  mainsHz?: 50 | 60;
+  /** Synthetic data: the rates each window draws from (default 1000, 2000, 3200, 6400); --data: the one rate. */
+  samplingRate?: number[];
+  /** Synthetic data: 50, 60 or both (default both); --data: the mains frequency when the file does not say. */
+  mainsHz?: MainsChoice;
+  nominalV?: number;
+  /** Synthetic data: SNR range in dB (default 20-50) and share of normal windows (default 0.5). */
+  snrDb?: [number, number];
+  normalRatio?: number;
+  /** The register map for raw Modbus data (the device's meterRegs syntax). */
+  registerMap?: string;
   strict?: boolean;
   quantize: 'float32' | 'int16';
   modelVersion: number;
@@ -71,18 +84,19 @@ interface LoadedTraining {
   notes: string[];
   /** What the data came from, for the log and the report. */
   source: string;
+  /** The conditions of data that does not carry them per row (meter telemetry). */
+  conditions?: ModelConditions;
 }
 
 /** Meter telemetry features (device/meter): the model the device runs. Synthetic, or collected CSVs with --data. */
 async function loadMeterData(o: TrainRunOptions): Promise<LoadedTraining> {
-  const { loadMeterDataset } = await import('../meter/index.ts');
-  const r = await loadMeterDataset({ csv: o.data?.length ? o.data : undefined, seed: o.seed });
+  const r = await loadMeterDataset({ csv: o.data?.length ? o.data : undefined, seed: o.seed, registerMap: o.registerMap, nominalV: o.nominalV, mainsHz: o.mainsHz === 60 ? 60 : 50 });
   const source = o.data?.length ? o.data.join(', ') : `synthetic meter telemetry (${r.meters.length} meters)`;
   const skip = describeSkips(source, r.skipped);
   if (skip) o.log(`process: ${skip}`);
   for (const n of r.notes) o.log(`process: ${n}`);
   o.log(`process: ${r.dataset.nRows} samples x ${r.dataset.nFeatures} meter features (${r.partial} partial samples left out)`);
-  return { ds: r.dataset, notes: r.notes, source };
+  return { ds: r.dataset, notes: r.notes, source, conditions: { featureSet: METER_FEATURE_SET, samplingRates: [], mainsFrequencies: [r.mainsHz], nominalVoltages: [r.nominalV] } };
 }
 
 /** Waveform or processed CSVs (synthetic waveforms when no --data): the host's analysis model. */
@@ -91,7 +105,8 @@ async function loadWaveformData(o: TrainRunOptions, files: string[]): Promise<Lo
   if (!inputs.length) {
     const csv = join(o.outDir, 'synth.csv');
     const bar = progressBar('synth', o.windows);
-    const r = await writeSynthCsv(csv, { windows: o.windows, seed: o.seed, mainsHz: o.mainsHz, samplingRate: o.samplingRate }, (d) => bar.update(d)).finally(() => bar.stop());
+    const synth = { windows: o.windows, seed: o.seed, mainsHz: o.mainsHz ?? 'both', samplingRate: o.samplingRate ?? DEFAULT_TRAIN_RATES, snrDb: o.snrDb, normalRatio: o.normalRatio, nominalV: o.nominalV } as const;
+    const r = await writeSynthCsv(csv, synth, (d) => bar.update(d)).finally(() => bar.stop());
     for (const n of r.notes) o.log(`synth: ${n}`);
     o.log(`synth: ${r.rows} windows -> ${csv}`);
     files.push(csv, r.sidecarPath);
@@ -100,8 +115,8 @@ async function loadWaveformData(o: TrainRunOptions, files: string[]): Promise<Lo
 
   const loaded: LoadedData[] = [];
   for (const path of inputs) {
-    const bar = progressBar('process', o.data?.length ? 0 : o.windows);
-    const d = await loadCsvDataset(path, { samplingRate: o.samplingRate, mainsHz: o.mainsHz, strict: o.strict, onProgress: (n) => bar.update(n) }).finally(() => bar.stop());
+    const bar = progressBar('process', o.data?.length ? 0 : o.windows, { unit: 'rows' });
+    const d = await loadCsvDataset(path, { samplingRate: o.data?.length ? one(o.samplingRate) : undefined, mainsHz: o.data?.length && o.mainsHz !== 'both' ? o.mainsHz : undefined, nominalV: o.nominalV, strict: o.strict, onProgress: (n) => bar.update(n) }).finally(() => bar.stop());
     const skip = describeSkips(path, d.skipped);
     if (skip) o.log(`process: ${skip}`);
     for (const n of d.notes) o.log(`process: ${n}`);
@@ -113,22 +128,45 @@ async function loadWaveformData(o: TrainRunOptions, files: string[]): Promise<Lo
   o.log(`process: ${ds.nRows} rows x ${ds.nFeatures} features (${loaded[0]!.kind})`);
   if (loaded[0]!.kind === 'waveform') {
     const path = join(o.outDir, 'processed.csv');
-    await writeFeaturesCsv(path, ds, loaded.flatMap((d) => d.times), resolveLimits({}));
+    await writeFeaturesCsv(path, ds, loaded.flatMap((d) => d.times), (mainsHz, nominalV) => resolveLimits({ mainsHz, nominalV }));
     files.push(path);
   }
   return { ds, notes: loaded.flatMap((d) => d.notes), source: inputs.join(', ') };
+}
+
+/** --sampling-rate for --data files: one rate (a list only describes synthetic data). */
+function one(rates: number[] | undefined): number | undefined {
+  if (!rates?.length) return undefined;
+  if (rates.length > 1) throw new Error('--sampling-rate with --data takes one rate (the rate of the files), not a list');
+  return rates[0];
+}
+
+/** Raw Modbus telemetry given to a waveform model: it is meter data, so the meter model is what it can train. */
+async function pickFeatures(o: TrainRunOptions): Promise<'waveform' | 'meter'> {
+  if (o.features === 'meter' || !o.data?.length) return o.features ?? 'waveform';
+  const files = await Promise.all(o.data.map(async (p) => ((await stat(p).catch(() => null))?.isDirectory() ? 'modbus' : detectKind(p))));
+  const raw = files.filter((k) => k === 'modbus').length;
+  if (raw && raw < files.length) throw new Error('--data mixes raw Modbus telemetry with waveform or feature CSVs; train them separately');
+  if (raw) {
+    o.log('process: --data is raw Modbus telemetry (Start register, Raw data): training the meter model (--features meter)');
+    return 'meter';
+  }
+  return 'waveform';
 }
 
 export async function runTrain(o: TrainRunOptions): Promise<TrainRunResult> {
   const t0 = performance.now();
   await mkdir(o.outDir, { recursive: true });
   const files: string[] = [];
-  const { ds, notes, source } = o.features === 'meter' ? await loadMeterData(o) : await loadWaveformData(o, files);
+  const features = await pickFeatures(o);
+  const { ds, notes, source, conditions } = features === 'meter' ? await loadMeterData(o) : await loadWaveformData(o, files);
   if (!ds.nRows) throw new Error(`no usable rows in ${source}: an empty data set makes no model`);
 
   const bar = progressBar('fit', o.trees);
-  const fit = await fitDataset(ds, { ...o, onProgress: (d) => bar.update(d) }).finally(() => bar.stop());
+  const fit = await fitDataset(ds, { ...o, conditions, onProgress: (d) => bar.update(d) }).finally(() => bar.stop());
   o.log(`fit: ${fit.model.trees.length} trees in ${fit.trainSeconds.toFixed(2)} s on ${fit.split.train.length} rows; test ${fit.split.test.length} rows`);
+  o.log(`fit: valid for ${describeConditions(fit.model.conditions)}`);
+  if (fit.model.decision) o.log(`fit: decision threshold ${fit.model.decision.minAnomalyVotes} of ${fit.model.trees.length * 255} votes against normal (out-of-bag false alarms <= ${fit.model.decision.maxFalseAlarm})`);
   const modelPath = join(o.outDir, 'model.json');
   await saveModelJson(modelPath, fit.model);
   files.push(modelPath);
@@ -167,6 +205,7 @@ export async function runTrain(o: TrainRunOptions): Promise<TrainRunResult> {
     trainSeconds: fit.trainSeconds,
     model: fit.model,
     test: fit.test,
+    testByCondition: fit.testByCondition,
     exported: quantized,
     notes,
   });

@@ -1,5 +1,5 @@
 /** What every area of the simulated `native` shares: the board's state for one boot. */
-import type { LogLevel } from '../../../bindings/native.js';
+import type { LogLevel, NativeErrorCode } from '../../../bindings/native.js';
 import type { Clock } from '../clock.ts';
 import type { NorFlash } from '../flash.ts';
 import type { NvsStore } from '../nvs.ts';
@@ -35,6 +35,22 @@ export interface BoardContext {
   disposers: Array<() => void>;
 }
 
-export function checkType(ok: boolean, fn: string, what: string): void {
-  if (!ok) throw new TypeError(`native.${fn}: ${what}`);
+/** Throws what the C bindings throw: a TypeError (EARG, EHANDLE) or RangeError (ERANGE, ELIMIT) carrying its code. */
+export function fail(code: NativeErrorCode, fn: string, what: string): never {
+  const E = code === 'ERANGE' || code === 'ELIMIT' ? RangeError : TypeError;
+  const err = new E(`native.${fn}: ${what}`) as Error & { code: NativeErrorCode };
+  err.code = code;
+  throw err;
 }
+
+/** A programming error: an argument of the wrong type or shape. */
+export function checkType(ok: boolean, fn: string, what: string): void {
+  if (!ok) fail('EARG', fn, what);
+}
+
+/** A value outside the contract's limits (NATIVE_LIMITS). */
+export function checkRange(ok: boolean, fn: string, what: string): void {
+  if (!ok) fail('ERANGE', fn, what);
+}
+
+export const utf8Bytes = (s: string): number => Buffer.byteLength(s, 'utf8');

@@ -5,7 +5,9 @@ const MODES: GpioMode[] = ['input', 'output', 'input_pullup', 'input_pulldown'];
 const MAX_GPIO = 39;
 
 export function gpioNative(ctx: BoardContext): Pick<Native, 'gpioMode' | 'gpioWrite' | 'gpioRead'> {
-  const pinOk = (pin: number, fn: string) => checkType(Number.isInteger(pin) && pin >= 0 && pin <= MAX_GPIO, fn, `pin ${pin} is not a GPIO (0..${MAX_GPIO})`);
+  // 6-11 drive the flash on an ESP32: never usable (native/esp/gpio.c, native/posix/gpio.c).
+  const pinOk = (pin: number, fn: string) =>
+    checkType(Number.isInteger(pin) && pin >= 0 && pin <= MAX_GPIO && !(pin >= 6 && pin <= 11), fn, `pin ${pin} is not a usable GPIO (0..${MAX_GPIO}, not 6..11)`);
   return {
     gpioMode(pin, mode) {
       pinOk(pin, 'gpioMode');
@@ -15,6 +17,7 @@ export function gpioNative(ctx: BoardContext): Pick<Native, 'gpioMode' | 'gpioWr
     },
     gpioWrite(pin, level) {
       pinOk(pin, 'gpioWrite');
+      checkType(typeof level === 'number', 'gpioWrite', 'level must be 0 or 1');
       const cur = ctx.gpio.get(pin);
       checkType(cur?.mode === 'output', 'gpioWrite', `pin ${pin} is not an output`);
       const l = level ? 1 : 0;

@@ -28,8 +28,12 @@ export function otaNative(ctx: BoardContext): Pick<Native, 'otaNextSlot' | 'otaV
   };
   return {
     otaNextSlot: () => Object.assign(ctx.sandbox.run('({})', 'ota') as object, partitionInfo(ctx, ctx.otadata.next())!),
-    otaValidate: (label, size) => validate(label, size, 'otaValidate'),
+    otaValidate: (label, size) => {
+      checkType(typeof label === 'string' && typeof size === 'number', 'otaValidate', '(label: string, size: number)');
+      return validate(label, size, 'otaValidate');
+    },
     otaSetBoot(label) {
+      checkType(typeof label === 'string', 'otaSetBoot', 'label must be a string');
       const err = validate(label, null, 'otaSetBoot');
       if (err) return err;
       ctx.otadata.setBoot(slot(label, 'otaSetBoot'));

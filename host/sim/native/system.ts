@@ -1,17 +1,19 @@
 import type { HeapStats, Native, SystemInfo } from '../../../bindings/native.js';
 import { CONTRACT_VERSION } from '../../../bindings/contract.ts';
-import { engineConfigHash } from '../../../build/app-image.ts';
+import { engineConfigHash } from '../../app-image.ts';
 import { checkType, type BoardContext } from './context.ts';
 
 export const SIM_FIRMWARE_VERSION = 'sim-0.1.0';
 export const SIM_JS_HEAP_BYTES = 96 * 1024;
 
 /**
- * V8 cannot tell one context's heap apart from another's at run time, so the board reports the JS heap as
- * unknown (NaN, null in JSON) unless a test injects figures; `npm run bench` measures the context instead.
+ * V8 cannot tell one context's heap apart from another's at run time, so the board reports the JS heap (and the
+ * native heap, which it does not have) as unknown (NaN, null in JSON) unless a test injects figures; `npm run
+ * bench` measures the context instead. The native board (host/native) reports the engine's own figures.
  */
 export function unknownHeap(): HeapStats {
-  return { jsSize: SIM_JS_HEAP_BYTES, jsUsed: NaN, jsPeak: NaN, nativeFree: 200 * 1024, nativeMinFree: 180 * 1024 };
+  // Nor is there a native heap to report: the board runs in Node's. Unknown, not invented.
+  return { jsSize: SIM_JS_HEAP_BYTES, jsUsed: NaN, jsPeak: NaN, nativeFree: NaN, nativeMinFree: NaN };
 }
 
 export function systemNative(ctx: BoardContext, heap: () => HeapStats): Pick<Native, 'deviceId' | 'info' | 'resetReason' | 'heapStats' | 'restart' | 'onFault' | 'log'> {

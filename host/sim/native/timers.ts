@@ -1,5 +1,6 @@
 import type { Native } from '../../../bindings/native.js';
-import { checkType, type BoardContext } from './context.ts';
+import { NATIVE_LIMITS } from '../../../bindings/contract.ts';
+import { checkRange, checkType, fail, type BoardContext } from './context.ts';
 
 export function timersNative(ctx: BoardContext): Pick<Native, 'millis' | 'timerStart' | 'timerStop' | 'wallClock'> {
   const timers = new Map<number, unknown>();
@@ -11,8 +12,9 @@ export function timersNative(ctx: BoardContext): Pick<Native, 'millis' | 'timerS
   return {
     millis: () => Math.floor(ctx.clock.now() - ctx.bootAt),
     timerStart(ms, repeat, cb) {
-      checkType(typeof ms === 'number' && ms >= 0 && Number.isFinite(ms), 'timerStart', 'ms must be a non-negative number');
-      checkType(typeof cb === 'function', 'timerStart', 'cb must be a function');
+      checkType(typeof ms === 'number' && typeof cb === 'function', 'timerStart', '(ms: number, repeat: boolean, cb: function)');
+      checkRange(ms >= 0 && ms <= 0x7fffffff, 'timerStart', 'ms out of range (0..2^31-1)');
+      if (timers.size >= NATIVE_LIMITS.timers) fail('ELIMIT', 'timerStart', 'too many timers');
       const id = ++next;
       const arm = () => {
         timers.set(
@@ -29,6 +31,7 @@ export function timersNative(ctx: BoardContext): Pick<Native, 'millis' | 'timerS
       return id;
     },
     timerStop(id) {
+      checkType(typeof id === 'number', 'timerStop', 'id must be a number');
       const h = timers.get(id);
       if (h !== undefined) ctx.clock.clearTimer(h);
       timers.delete(id);

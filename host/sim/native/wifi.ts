@@ -1,5 +1,6 @@
 import type { Native, WifiEvent } from '../../../bindings/native.js';
-import { checkType, type BoardContext } from './context.ts';
+import { NATIVE_LIMITS } from '../../../bindings/contract.ts';
+import { checkRange, checkType, utf8Bytes, type BoardContext } from './context.ts';
 
 /** Wi-Fi station: associates after a delay when the network is up; reports drops with reason 8 (ASSOC_LEAVE) and failures with 201 (NO_AP_FOUND). */
 export function wifiNative(ctx: BoardContext): Pick<Native, 'wifiConnect' | 'wifiOn' | 'wifiStatus'> {
@@ -23,6 +24,7 @@ export function wifiNative(ctx: BoardContext): Pick<Native, 'wifiConnect' | 'wif
   return {
     wifiConnect(ssid, password) {
       checkType(typeof ssid === 'string' && typeof password === 'string', 'wifiConnect', 'ssid and password must be strings');
+      checkRange(utf8Bytes(ssid) <= NATIVE_LIMITS.ssidBytes && utf8Bytes(password) <= NATIVE_LIMITS.wifiPasswordBytes, 'wifiConnect', 'ssid over 32 bytes or password over 64');
       if (pending !== null) ctx.clock.clearTimer(pending);
       status = 'connecting';
       pending = ctx.clock.setTimer(ctx.network.connectDelayMs, () => {

@@ -20,7 +20,7 @@ describe('process: Modbus telemetry', () => {
     return p;
   };
 
-  it('aligns by order without ts, and writes the prototype columns', async () => {
+  it("pairs without ts by the device's rule, and writes the prototype columns", async () => {
     const p = file('order.csv', [
       'Start register,Raw data',
       '1006,5.1', '1007,1100', '1009,231', '1010,50.01',
@@ -34,7 +34,7 @@ describe('process: Modbus telemetry', () => {
       rows.map((r) => [r.current, r.voltage, r.activePower, r.frequency, r.voltageIssue, r.frequencyIssue, r.currentIssue]),
       [[5.1, 231, 1100, 50.01, 0, 0, 0], [6.2, 199, 1300, 50.8, 1, 1, 0]],
     );
-    assert.ok(notes.some((n) => /by order/.test(n)) && notes.some((n) => /1 readings/.test(n)));
+    assert.ok(notes.some((n) => /device's rule/.test(n)) && notes.some((n) => /1 readings/.test(n)), notes.join('; '));
     const out = join(dir, 'processed.csv');
     await writeProcessedCsv(out, rows);
     const lines = readFileSync(out, 'utf8').trim().split('\n');
@@ -97,6 +97,39 @@ describe('process: Modbus telemetry', () => {
     await assert.rejects(processModbusCsv([p], { registerMap: { '3': { quantity: 'voltage' } } }), /no register for current/);
   });
 
+  it("pairs readings without ts by the device's rule: a lost reading costs one sample, never shifts the later rows", async () => {
+    const poll = (i: number, skip?: number): string[] =>
+      [[1006, 5 + i], [1007, 1000 + i], [1009, 230 + i], [1010, 50 + i / 100]].filter(([r]) => r !== skip).map(([r, v]) => `${r},${v}`);
+    // Poll 1 lost its active power; by order, every later row would mix values of two polls.
+    const p = file('lost.csv', ['Start register,Raw data', ...poll(0), ...poll(1, 1007), ...poll(2), ...poll(3)].join('\n'));
+    const { rows, notes } = await processModbusCsv([p], {});
+    assert.deepEqual(rows.map((r) => [r.current, r.activePower, r.voltage, r.frequency]), [
+      [5, 1000, 230, 50],
+      [7, 1002, 232, 50.02],
+      [8, 1003, 233, 50.03],
+    ]);
+    assert.ok(notes.some((n) => /3 readings had no partner/.test(n)), notes.join('; '));
+  });
+
+  it('registers outside the map are counted, never errors, also with --strict', async () => {
+    const p = file('extra.csv', ['Start register,Raw data', '1006,5', '1008,77', '1007,900', '1009,230', '1010,50', '1008,78', '2000,1'].join('\n'));
+    const { rows, skipped, outsideMap } = await processModbusCsv([p], { strict: true });
+    assert.equal(rows.length, 1);
+    assert.equal(skipped.count, 0);
+    assert.deepEqual([...outsideMap].sort((a, b) => a[0] - b[0]), [[1008, 2], [2000, 1]]);
+  });
+
+  it("takes the device's register-map syntax (one syntax for process, train and retrain), and says so when given JSON", async () => {
+    const { buildRegisterMap } = await import('../../../host/pipeline/process/run.ts');
+    const m = await buildRegisterMap('3:voltage:0.1,4:current:0.001,5:activePower,6:frequency:0.01,7:thd:0.1', ['8=current:0.002']);
+    assert.deepEqual(m['3'], { quantity: 'voltage', scale: 0.1, offset: 0 });
+    assert.deepEqual(m['8'], { quantity: 'current', scale: 0.002, offset: 0 });
+    assert.equal(m['4'], undefined, 'the override replaced the current register');
+    assert.equal(m['7'], undefined, 'thd is not a process quantity');
+    await assert.rejects(buildRegisterMap('map.json', []), /device's syntax/);
+    await assert.rejects(buildRegisterMap('3:volts', []), /unknown quantity/);
+  });
+
   it('counts and skips malformed rows with their row numbers; --strict fails at the first with file and row', async () => {
     const p = file('bad.csv', [
       'Start register,Raw data',
@@ -106,11 +139,13 @@ describe('process: Modbus telemetry', () => {
       '1007,NaN',
       '1007,900',
     ].join('\n'));
-    const { rows, skipped } = await processModbusCsv([p], {});
+    const { rows, skipped, outsideMap, notes } = await processModbusCsv([p], {});
     assert.equal(rows.length, 1);
-    assert.equal(skipped.count, 4);
-    assert.deepEqual(skipped.first.map((s) => s.row), [3, 6, 7, 8]);
-    assert.match(skipped.first[1].reason, /unknown register/);
+    assert.equal(skipped.count, 3);
+    assert.deepEqual(skipped.first.map((s) => s.row), [3, 7, 8]);
+    // A register outside the map is not malformed: counted and reported.
+    assert.deepEqual([...outsideMap], [[1234, 1]]);
+    assert.ok(notes.some((n) => /1 readings of registers outside the map.*1234 x1/.test(n)), notes.join('; '));
     await assert.rejects(processModbusCsv([p], { strict: true }), (err: unknown) => {
       assert.ok(err instanceof MalformedRowError);
       assert.equal(err.row, 3);

@@ -22,8 +22,10 @@ describe('process: waveform CSVs', () => {
     await writeSynthCsv(path, { windows: 40, seed: 3, mainsHz: 60, samplingRate: 1000 });
     const { dataset, skipped, info } = await loadWaveformDataset(path, {});
     assert.equal(skipped.count, 0);
-    assert.equal(info.samplingRate, 1000);
-    assert.equal(info.mainsHz, 60);
+    assert.deepEqual(info.samplingRates, [1000]);
+    assert.deepEqual(info.mainsFrequencies, [60]);
+    assert.deepEqual(info.nominalVoltages, [120]);
+    assert.deepEqual(Array.from(new Set(dataset.conditions!.samplingRate)), [1000]);
     assert.equal(info.harmonicOrders, 8);
     assert.ok(info.notes.some((n) => /harmonics 2\.\.8/.test(n)));
     assert.equal(dataset.nRows, 40);
@@ -31,10 +33,10 @@ describe('process: waveform CSVs', () => {
     assert.deepEqual(Array.from(dataset.group), [...Array(40).keys()]);
     assert.equal(dataset.classes[0], 'normal');
     for (let r = 0; r < dataset.nRows; r++) assert.equal(dataset.target[r], dataset.classes[dataset.classIdx[r]] === 'normal' ? 0 : 1);
-    // Frequency near 60 Hz for every non-deviation window.
-    const fi = WAVEFORM_FEATURES.indexOf('frequency_hz');
+    // Frequency within 0.5 % of 60 Hz for every normal window.
+    const fi = WAVEFORM_FEATURES.indexOf('freq_dev_pct');
     for (let r = 0; r < dataset.nRows; r++) {
-      if (dataset.classes[dataset.classIdx[r]] === 'normal') assert.ok(Math.abs(dataset.X[r * dataset.nFeatures + fi] - 60) < 0.3);
+      if (dataset.classes[dataset.classIdx[r]] === 'normal') assert.ok(Math.abs(dataset.X[r * dataset.nFeatures + fi]) < 0.5);
     }
   });
 
@@ -84,7 +86,7 @@ describe('process: waveform CSVs', () => {
     await writeSynthCsv(path, { windows: 30, seed: 8, samplingRate: 1000 });
     const { dataset, times } = await loadWaveformDataset(path, {});
     const out = join(dir, 'features.csv');
-    await writeFeaturesCsv(out, dataset, times, resolveLimits({ mainsHz: 50 }));
+    await writeFeaturesCsv(out, dataset, times, (mainsHz, nominalV) => resolveLimits({ mainsHz, nominalV }));
     const header = readFileSync(out, 'utf8').split('\n')[0];
     assert.match(header, /Voltage_Issue,Frequency_Issue,THD_Issue,target,class$/);
     const back = await loadProcessedDataset(out);

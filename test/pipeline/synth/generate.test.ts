@@ -10,7 +10,7 @@ const col = (name: string): number => WAVEFORM_FEATURES.indexOf(name);
 function featuresOf(cls: string, fs = 6400, n = 25): Float32Array[] {
   const out: Float32Array[] = [];
   for (const w of synthesizeWindows({ windows: n, seed: 11, classes: [cls], samplingRate: fs, snrDb: [40, 50] })) {
-    out.push(waveformFeatures(w.voltage, fs, 50));
+    out.push(waveformFeatures(w.voltage, fs, 50, 230));
   }
   return out;
 }
@@ -49,7 +49,7 @@ describe('synth: generator', () => {
 
   it('keeps current and power consistent with the voltage through the load model', () => {
     for (const w of synthesizeWindows({ windows: 50, seed: 3 }) as Iterable<SynthWindow>) {
-      const vrms = waveformFeatures(w.voltage, 6400, 50)[col('rms_v')];
+      const vrms = waveformFeatures(w.voltage, 6400, 50, 230)[col('rms_pu')] * 230;
       const pf = w.activePower / (vrms * w.current);
       assert.ok(pf > 0.78 && pf < 1.02, `pf ${pf} (${w.cls})`);
     }
@@ -57,17 +57,17 @@ describe('synth: generator', () => {
 
   describe('each class shows in the feature that should see it (SNR 40-50 dB)', () => {
     const normal = featuresOf('normal');
-    const [nMin] = range(normal, 'urms_half_min_v');
-    const [, nMax] = range(normal, 'urms_half_max_v');
-    it('normal: Urms(1/2) within a few % of 230 V, THD_F under 1 %, 50 +-0.1 Hz', () => {
-      assert.ok(nMin > 0.95 * 230 && nMax < 1.05 * 230);
+    const [nMin] = range(normal, 'urms_min_pu');
+    const [, nMax] = range(normal, 'urms_max_pu');
+    it('normal: Urms(1/2) within a few % of 1 pu, THD_F under 1 %, within 0.3 % of 50 Hz', () => {
+      assert.ok(nMin > 0.95 && nMax < 1.05);
       assert.ok(range(normal, 'thd_f_pct')[1] < 1);
-      const [fLo, fHi] = range(normal, 'frequency_hz');
-      assert.ok(fLo > 49.85 && fHi < 50.15);
+      const [fLo, fHi] = range(normal, 'freq_dev_pct');
+      assert.ok(fLo > -0.3 && fHi < 0.3);
     });
-    it('sag lowers the half-cycle RMS minimum', () => assert.ok(range(featuresOf('sag'), 'urms_half_min_v')[1] < 0.95 * 230));
-    it('swell raises the half-cycle RMS maximum', () => assert.ok(range(featuresOf('swell'), 'urms_half_max_v')[0] > 1.05 * 230));
-    it('interruption takes the minimum below 0.15 pu', () => assert.ok(range(featuresOf('interruption'), 'urms_half_min_v')[1] < 0.15 * 230));
+    it('sag lowers the half-cycle RMS minimum', () => assert.ok(range(featuresOf('sag'), 'urms_min_pu')[1] < 0.95));
+    it('swell raises the half-cycle RMS maximum', () => assert.ok(range(featuresOf('swell'), 'urms_max_pu')[0] > 1.05));
+    it('interruption takes the minimum below 0.15 pu', () => assert.ok(range(featuresOf('interruption'), 'urms_min_pu')[1] < 0.15));
     it('harmonics raise THD_F above 8 % and the 3rd above 4.5 %', () => {
       const h = featuresOf('harmonics');
       assert.ok(range(h, 'thd_f_pct')[0] > 8 && range(h, 'h3_pct')[0] > 4.5);
@@ -78,23 +78,27 @@ describe('synth: generator', () => {
     });
     it('oscillatory transients raise the non-harmonic content', () =>
       assert.ok(range(featuresOf('oscillatory_transient'), 'nonharmonic_pct')[0] > range(normal, 'nonharmonic_pct')[1]));
-    it('impulsive transients raise the transient peak', () =>
-      assert.ok(range(featuresOf('impulsive_transient'), 'transient_peak_pct')[0] > range(normal, 'transient_peak_pct')[1]));
+    it('impulsive transients (1-4 pu) raise the transient peak and the deviation from the steady waveform', () => {
+      const f = featuresOf('impulsive_transient');
+      assert.ok(range(f, 'transient_z')[0] > range(normal, 'transient_z')[1]);
+      assert.ok(range(f, 'peak_dev_pu')[0] > 0.5, `peak_dev ${range(f, 'peak_dev_pu')}`);
+    });
     it('notches raise THD_F and the transient peak', () => {
       const f = featuresOf('notch');
       assert.ok(range(f, 'thd_f_pct')[0] > range(normal, 'thd_f_pct')[1]);
-      assert.ok(range(f, 'transient_peak_pct')[0] > range(normal, 'transient_peak_pct')[1]);
+      assert.ok(range(f, 'transient_z')[0] > range(normal, 'transient_z')[1]);
     });
-    it('frequency deviation leaves the 49.5-50.5 Hz band', () => {
-      for (const r of featuresOf('frequency_deviation')) assert.ok(Math.abs(r[col('frequency_hz')] - 50) > 0.5);
+    it('frequency deviation leaves the +-1 % band', () => {
+      for (const r of featuresOf('frequency_deviation')) assert.ok(Math.abs(r[col('freq_dev_pct')]) > 1);
     });
   });
 
   it('adds noise within the SNR range', () => {
     // A normal window at 20 dB: the non-harmonic RMS is about 10 % of the fundamental.
     const [w] = synthesizeWindows({ windows: 1, seed: 4, classes: ['normal'], snrDb: [20, 20] });
-    const nh = waveformFeatures(w.voltage, 6400, 50)[col('nonharmonic_pct')];
-    assert.ok(nh > 8 && nh < 12, `non-harmonic ${nh} %`);
+    const f = waveformFeatures(w.voltage, 6400, 50, 230);
+    assert.ok(f[col('nonharmonic_pct')] > 8 && f[col('nonharmonic_pct')] < 12, `non-harmonic ${f[col('nonharmonic_pct')]} %`);
+    assert.ok(f[col('noise_pct')] > 8 && f[col('noise_pct')] < 12, `noise ${f[col('noise_pct')]} %`);
   });
 });
 
@@ -110,7 +114,7 @@ describe('synth: CSV and sidecar', () => {
     assert.equal(r.rows, 70);
     assert.equal(progress.at(-1), 70);
     const lines = readFileSync(path, 'utf8').trim().split('\n');
-    assert.equal(lines[0], 'Time,Voltage_L1,Current_L1,Active_Power_L1,THD_Voltage_L1,Frequency,target,class');
+    assert.equal(lines[0], 'Time,Voltage_L1,Current_L1,Active_Power_L1,THD_Voltage_L1,Frequency,target,class,Sampling_Rate,Mains_Frequency,Nominal_Voltage,SNR_dB');
     assert.equal(lines.length, 71);
     const side = JSON.parse(readFileSync(r.sidecarPath, 'utf8'));
     assert.equal(side.samplingRate, 1000);

@@ -1,13 +1,13 @@
 /**
  * The names the contract declares: members of `interface Native` in bindings/native.d.ts, read with the
  * TypeScript parser. Both implementations are checked against this list (host/sim by test/spine, the C glue
- * by test/contract).
+ * by test/contract). Test-only code: it reads the declaration with the TypeScript compiler API.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
-export const NATIVE_DTS = fileURLToPath(new URL('./native.d.ts', import.meta.url));
+export const NATIVE_DTS = fileURLToPath(new URL('../../bindings/native.d.ts', import.meta.url));
 
 export interface DeclaredMember {
   name: string;
