@@ -7,7 +7,7 @@
  *   - a model trained on one condition only (50 Hz, 6400 Hz, 20-50 dB), so that the gain is visible.
  * Targets per cell: binary F1 >= 0.97, false alarms <= 2 % of normal windows, macro-F1 no more than 0.01 below
  * scikit-learn. Also times the default `train` end to end (goal: under 60 s).
- *   --per-cell N   held-out windows per cell (default 1000)
+ *   --per-cell N   held-out windows per cell (default 2000; run directly: node --import tsx bench/conditions.bench.ts --per-cell N)
  *   --windows N    training windows (default: train's default)
  *   --no-train-timing   skip timing the whole `train` run
  */
@@ -26,7 +26,7 @@ import { runTrain } from '../host/pipeline/train/index.ts';
 import { machineLine } from './machine.ts';
 
 const { values: args } = parseArgs({
-  options: { 'per-cell': { type: 'string', default: '1000' }, windows: { type: 'string', default: String(TRAIN_WINDOWS) }, 'no-train-timing': { type: 'boolean', default: false } },
+  options: { 'per-cell': { type: 'string', default: '2000' }, windows: { type: 'string', default: String(TRAIN_WINDOWS) }, 'no-train-timing': { type: 'boolean', default: false } },
 });
 const PER_CELL = Number(args['per-cell']);
 const WINDOWS = Number(args.windows);

@@ -12,7 +12,7 @@ import { startEmbeddedBroker } from '../host/broker/embedded.ts';
 import { buildDashboard } from '../host/dashboard/build.ts';
 import { startDashboardServer } from '../host/dashboard/server.ts';
 import { fleetTraffic } from '../host/dashboard/testing/traffic.ts';
-import { repoRoot } from '../host/cli/paths.ts';
+import { packageRoot as repoRoot } from '../host/paths.ts';
 import { chromiumPath, launchChromium } from '../test/dashboard/helpers.ts';
 import { machineLine, percentile } from './machine.ts';
 

@@ -14,6 +14,12 @@ export const FLEET_ID = 'all';
 /** The id level under which group OTA offers live (`<prefix>/group/<group>/ota/offer`): never a device id. */
 export const GROUP_LEVEL = 'group';
 
+/**
+ * The level of echo topics (`<prefix>/jw-echo/<token>`): a host tool subscribes to one and publishes to it, and
+ * when its own message comes back, the broker has sent it everything before (retained statuses). Never a device id.
+ */
+export const ECHO_LEVEL = 'jw-echo';
+
 /** The level(s) after `<prefix>/<id>/` of each per-device topic. */
 export const SUFFIX = {
   /** device -> retained birth / last will. */
@@ -40,6 +46,12 @@ export const SUFFIX = {
   modbus: 'modbus',
 } as const;
 
+/**
+ * What a read-only observer reads (the dashboard, a viewer's ACL): device state, health, errors, anomalies, OTA
+ * status and meter readings; not commands and not OTA traffic.
+ */
+export const DISPLAY_SUFFIXES: string[] = [SUFFIX.status, SUFFIX.health, SUFFIX.ledState, SUFFIX.error, SUFFIX.anomaly, SUFFIX.otaStatus, SUFFIX.modbus];
+
 export type TopicSuffix = (typeof SUFFIX)[keyof typeof SUFFIX];
 
 /** `<prefix>/<id>/<suffix>`. */
@@ -60,6 +72,11 @@ export function fleetLedSetTopic(prefix: string): string {
 /** A group's OTA offer topic: `<prefix>/group/<group>/ota/offer`. */
 export function groupOtaOfferTopic(prefix: string, group: string): string {
   return prefix + '/' + GROUP_LEVEL + '/' + group + '/' + SUFFIX.otaOffer;
+}
+
+/** An echo topic (see ECHO_LEVEL): `<prefix>/jw-echo/<token>`. */
+export function echoTopic(prefix: string, token: string): string {
+  return prefix + '/' + ECHO_LEVEL + '/' + token;
 }
 
 /** A meter's readings: `<prefix>/<meter>/modbus`. */

@@ -124,7 +124,7 @@ function engineAt(dir: string, jerryscriptPath: string, heapKb: number): HostEng
 }
 
 /**
- * The host engine at this heap size, built once (about 15 s on 2 cores) and cached. Built in a private directory
+ * The host engine at this heap size, built once and cached. Built in a private directory
  * and renamed into place, so concurrent callers never see half a build.
  */
 export function ensureHostEngine(jerryscriptPath: string, heapKb = readEngineConfig().heap.defaultKb): HostEngine {

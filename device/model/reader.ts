@@ -59,7 +59,7 @@ function fail(why: string): never {
   throw new Error('model refused: ' + why);
 }
 
-/** SHA-256 of `bytes` with [zeroFrom, zeroTo) hashed as zeros (device/model/sha256.ts, or one over native.sha256*). */
+/** SHA-256 of `bytes` with [zeroFrom, zeroTo) hashed as zeros (on the device, one over native.sha256*; tests use Node's). */
 export type ModelDigest = (bytes: Uint8Array, zeroFrom: number, zeroTo: number) => Uint8Array;
 
 /**

@@ -33,6 +33,12 @@ export class Probation {
     return switched(this.facts(kind, label));
   }
 
+  /** A new update (0), or the restarts saved before this boot. */
+  reset(boots: number): void {
+    this.boots = boots;
+    this.running = false;
+  }
+
   start(): void {
     this.boots = 1;
     this.startedAt = this.n.millis();

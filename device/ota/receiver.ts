@@ -193,7 +193,7 @@ export class OtaReceiver {
     }
     s.begin(offer, topic);
     this.slot.open(s.manifest!, label, 0, 0);
-    this.probation.boots = 0;
+    this.probation.reset(0);
     this.transfer.reset();
     this.reason = '';
     this.go('offer');
@@ -306,13 +306,13 @@ export class OtaReceiver {
     const s = this.session;
     s.restore(offer, prog.started, prog.lastAt);
     const m = s.manifest!;
-    this.slot.open(m, prog.label, prog.done, prog.doneCrc);
-    this.probation.boots = prog.probeBoots;
+    // Saved in 'verify', every chunk was in flash: re-checked against the CRC of the whole image.
+    this.slot.open(m, prog.label, prog.phase === 'verify' ? chunkCount(m) : prog.done, prog.doneCrc);
+    this.probation.reset(prog.probeBoots);
     if (prog.phase === 'pending' || (prog.phase === 'verify' && this.probation.switched(m.kind, prog.label))) {
       this.go('resumeProbation');
       return this.session.expired() ? this.expire() : this.afterSwitch();
     }
-    if (prog.phase === 'verify') this.slot.done = chunkCount(m);
     this.slot.recheck();
     const complete = this.slot.done * m.chunk >= m.size;
     this.go(complete ? 'resumeVerify' : 'resumeErase');

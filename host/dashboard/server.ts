@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import type { Socket } from 'node:net';
 import type { DashboardConfig } from './page/config.ts';
+import { isLoopback } from '../broker/embedded.ts';
 
 export interface DashboardServerOptions {
   /** Directory of the built page (ensureDashboard). */
@@ -35,9 +36,6 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json',
 };
 
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
 
 export async function startDashboardServer(o: DashboardServerOptions): Promise<DashboardServer> {
   const host = o.host ?? '127.0.0.1';

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { SETTINGS, type SettingName } from '../../device/settings/keys.ts';
 import { idError, parseIdList, prefixError } from '../../device/ids.ts';
 import { checkPrereqs, formatProblems } from './prereqs.ts';
+import { idfVersionProblem } from './idf-version.ts';
 import { chip as chipByName, flashPinsIn, type Chip } from './chips.ts';
 import { firmwareWrites, flasherArgsProblems, readSdkconfigValue, type FlasherArgs } from './layout.ts';
 import { chipDirs, flashPlan, quote, writeFlashArgs, FW_OUT, SETTINGS_IMAGE_STEP, type Step } from './plan.ts';
@@ -134,6 +135,8 @@ export async function flash(root: string, o: FlashOptions, env: NodeJS.ProcessEn
   const { values, files } = collectSettings(o); // settings first: a bad id or URL is reported on any machine
   const problems = checkPrereqs({ env, port: o.port, appOnly: !!o.appOnly, dryRun: !!o.dryRun });
   if (problems.length) throw new FlashError(formatProblems(problems));
+  const idfProblem = o.appOnly ? null : idfVersionProblem(root, env.IDF_PATH!);
+  if (idfProblem) throw new FlashError(idfProblem);
   const appVersion = Number(o.appVersion);
   if (!Number.isInteger(appVersion) || appVersion < 0) throw new FlashError(`--app-version must be a non-negative integer`);
   let chip: Chip;

@@ -20,9 +20,9 @@ export function checkPrereqs(i: PrereqInput): Problem[] {
   const problems: Problem[] = [];
   const idf = i.env.IDF_PATH;
   if (!idf) {
-    problems.push({ what: 'IDF_PATH is not set (ESP-IDF 5.x)', fix: 'install ESP-IDF 5.x and run `. $HOME/esp/esp-idf/export.sh` (docs/firmware.md)' });
+    problems.push({ what: 'IDF_PATH is not set (ESP-IDF v5.1.2 or later 5.x)', fix: 'install ESP-IDF v5.2.2 and run `. $HOME/esp/esp-idf/export.sh` (docs/firmware.md)' });
   } else if (!existsSync(join(idf, 'tools', 'idf.py'))) {
-    problems.push({ what: `IDF_PATH=${idf} has no tools/idf.py`, fix: 'point IDF_PATH at an ESP-IDF 5.x checkout (docs/firmware.md)' });
+    problems.push({ what: `IDF_PATH=${idf} has no tools/idf.py`, fix: 'point IDF_PATH at an ESP-IDF v5.2.2 checkout (docs/firmware.md)' });
   }
   if (!i.appOnly) {
     const jp = i.env.JERRYSCRIPT_PATH;

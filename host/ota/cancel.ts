@@ -6,7 +6,7 @@
 import mqtt from 'mqtt';
 import { RealClock, type Clock } from '../sim/clock.ts';
 import { mqttAuthOptions, type BrokerConnection } from '../mqtt/connect.ts';
-import { DEFAULT_PREFIX, SUFFIX, groupOtaOfferTopic, topicOf } from '../../device/topics.ts';
+import { DEFAULT_PREFIX, SUFFIX, echoTopic, groupOtaOfferTopic, topicOf } from '../../device/topics.ts';
 
 export interface CancelOptions {
   /** The broker, credentials and TLS material. */
@@ -41,7 +41,7 @@ export async function cancelUpdate(o: CancelOptions): Promise<CancelResult> {
       return { outcome: 'cleared', status: null };
     }
     const statusTopic = topicOf(prefix, (o.target as { device: string }).device, SUFFIX.otaStatus);
-    const marker = `${prefix}/jw-cancel/${Math.random().toString(16).slice(2)}`;
+    const marker = echoTopic(prefix, `cancel-${Math.random().toString(16).slice(2)}`);
     let current: CancelResult['status'] = null;
     let phase: 'retained' | 'waiting' = 'retained';
     let resolveDone: (r: CancelResult) => void = () => {};

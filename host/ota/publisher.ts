@@ -9,7 +9,7 @@ import { encodeFrame, readRequest } from '../../device/ota/frame.ts';
 import type { Manifest } from '../../device/ota/manifest.ts';
 import { RealClock, type Clock } from '../sim/clock.ts';
 import { mqttAuthOptions, type BrokerConnection } from '../mqtt/connect.ts';
-import { DEFAULT_PREFIX, SUFFIX, anyIdFilter, groupOtaOfferTopic, topicOf } from '../../device/topics.ts';
+import { DEFAULT_PREFIX, SUFFIX, anyIdFilter, echoTopic, groupOtaOfferTopic, topicOf } from '../../device/topics.ts';
 
 export type FinalState = 'accepted' | 'rejected' | 'rolled-back' | 'timeout' | 'aborted';
 
@@ -284,7 +284,7 @@ export interface RetainedStatus {
 export async function readStatuses(url: string, prefix = DEFAULT_PREFIX, waitMs = 1000, auth: Omit<BrokerConnection, 'url'> = {}, clock: Clock = new RealClock()): Promise<RetainedStatus[]> {
   const client = await mqtt.connectAsync(url, { clean: true, reconnectPeriod: 0, ...mqttAuthOptions(auth) });
   const out = new Map<string, RetainedStatus>();
-  const marker = `${prefix}/jw-status-reader/${Math.random().toString(16).slice(2)}`;
+  const marker = echoTopic(prefix, `status-${Math.random().toString(16).slice(2)}`);
   let timer: unknown;
   try {
     const done = new Promise<void>((resolve) => {

@@ -6,9 +6,11 @@
  * - A device publishes only on its own topics (status, led/state, health, error, anomaly, ota/req, ota/status)
  *   and subscribes only to its own command and OTA topics, the fleet topic, its group's offers and its meters.
  * - A gateway publishes only its own meters' readings.
- * - Only operators publish commands and OTA. Viewers read everything (the dashboard); collectors read telemetry.
+ * - Only operators publish commands and OTA. Viewers read what the dashboard shows (device/topics.ts
+ *   DISPLAY_SUFFIXES), not commands or OTA traffic, so the dashboard can tell them from operators by a refused
+ *   subscription; collectors read telemetry.
  */
-import { FLEET_ID, GROUP_LEVEL, SUFFIX, anyIdFilter, groupOtaOfferTopic, makeTopics, meterTopic } from '../../device/topics.ts';
+import { DISPLAY_SUFFIXES, ECHO_LEVEL, FLEET_ID, GROUP_LEVEL, SUFFIX, anyIdFilter, echoTopic, groupOtaOfferTopic, makeTopics, meterTopic } from '../../device/topics.ts';
 
 export const ROLES = ['device', 'operator', 'viewer', 'collector', 'gateway'] as const;
 export type Role = (typeof ROLES)[number];
@@ -16,7 +18,7 @@ export type Role = (typeof ROLES)[number];
 export const ROLE_HELP: Record<Role, string> = {
   device: 'a board: publishes its own state, reads its own commands, OTA, the fleet topic and its meters',
   operator: 'commands LEDs and publishes OTA; reads everything',
-  viewer: 'reads everything (the dashboard)',
+  viewer: 'reads what the dashboard shows (state, health, errors, anomalies, OTA status, meters); no commands, no OTA traffic',
   collector: 'reads telemetry: meter readings, health, anomalies, status',
   gateway: 'publishes its own meters\' readings',
 };
@@ -42,6 +44,8 @@ export interface Grant {
 
 const pub = (filter: string, retain = false): Grant => ({ filter, publish: true, retain, subscribe: false });
 const sub = (filter: string): Grant => ({ filter, publish: false, retain: false, subscribe: true });
+/** Host tools' echo topics (device/topics.ts ECHO_LEVEL): publish and read, nothing acts on them. */
+const echo = (prefix: string): Grant => ({ filter: echoTopic(prefix, '+'), publish: true, retain: false, subscribe: true });
 
 /** Every grant of one identity under `prefix`. */
 export function grantsOf(id: Identity, prefix: string): Grant[] {
@@ -73,17 +77,18 @@ export function grantsOf(id: Identity, prefix: string): Grant[] {
         pub(anyIdFilter(prefix, SUFFIX.otaOffer), true),
         pub(groupOtaOfferTopic(prefix, '+'), true),
         pub(anyIdFilter(prefix, SUFFIX.otaData)),
+        echo(prefix),
         sub(`${prefix}/#`),
       ];
     case 'viewer':
-      return [sub(`${prefix}/#`)];
+      return [...DISPLAY_SUFFIXES.map((s) => sub(anyIdFilter(prefix, s))), echo(prefix)];
     case 'collector':
-      return [SUFFIX.modbus, SUFFIX.health, SUFFIX.anomaly, SUFFIX.status].map((s) => sub(anyIdFilter(prefix, s)));
+      return [...[SUFFIX.modbus, SUFFIX.health, SUFFIX.anomaly, SUFFIX.status].map((s) => sub(anyIdFilter(prefix, s))), echo(prefix)];
   }
 }
 
 /** Names that are topic levels of their own and can never be an identity's name. */
-export const RESERVED_NAMES: readonly string[] = [FLEET_ID, GROUP_LEVEL];
+export const RESERVED_NAMES: readonly string[] = [FLEET_ID, GROUP_LEVEL, ECHO_LEVEL];
 
 /** MQTT topic-filter match: `+` one level, `#` the rest (also the parent level, as MQTT says). */
 export function topicMatches(filter: string, topic: string): boolean {

@@ -169,6 +169,7 @@ export async function runSim(opts: SimOptions): Promise<void> {
       '',
       'Try, in another terminal:',
       '  npx jerrywatt led on --device dev1          # light the LED, print the state it reports',
+      ...(opts.fleet ? [`  (a TLS broker under the fleet's ACL: add --ca ${join(opts.fleet, 'ca', 'ca.crt')} --username NAME --password-file ${join(opts.fleet, 'identities', 'NAME', 'password')}; docs/security.md)`] : []),
       '  npx jerrywatt led toggle --device all       # every device at once',
       ...(key.privatePath ? [`  npx jerrywatt build --app-version 2 && npx jerrywatt ota publish --device dev1 --kind app --file dist/device/app.img --version 2 --key ${key.privatePath}`] : []),
       ...(meters.count ? [`  mosquitto_sub -h ${host} -p ${mport} -t 'esp/+/anomaly' -v   # detection events`] : ['  npm start -- --meters 2                     # meter telemetry and anomaly detection on every device']),
@@ -290,7 +291,7 @@ function devKey(stateDir: string): { der: Uint8Array; note: string; privatePath?
   return { der: publicKeyDer(readFileSync(`${base}.pub`)), note: `${rel}.pub (dev key pair; sign updates with --key ${rel}.key)`, privatePath: `${rel}.key` };
 }
 
-/** `--meters N`: every device watches meter1..meterN, and a board without a model gets a quick one (about 1 s). */
+/** `--meters N`: every device watches meter1..meterN, and a board without a model gets a quick one, trained at start. */
 async function setUpMeters(opts: SimOptions, boards: FleetBoard[]): Promise<{ count: number; modelBytes: number }> {
   const count = opts.meters;
   if (count === 0) return { count, modelBytes: 0 };

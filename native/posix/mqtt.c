@@ -211,6 +211,9 @@ int jw_mqtt_connect(const jw_mqtt_options_t *o) {
   c->keepalive = o->keepalive_sec > 0 ? o->keepalive_sec : 30;
   jw_asm_init(&c->asm_, o->max_message_bytes ? o->max_message_bytes : JW_MQTT_MAX_MESSAGE_DEFAULT, &queue_budget);
   c->mosq = mosquitto_new(o->client_id, o->clean_session, c);
+  /* Small MQTT packets: Nagle + the broker's delayed ACK would add ~40 ms to a command's answer (as in
+   * host/broker/embedded.ts). esp-mqtt does not delay them either. */
+  if (c->mosq) mosquitto_int_option(c->mosq, MOSQ_OPT_TCP_NODELAY, 1);
   if (c->mosq == NULL) goto fail;
   mosquitto_threaded_set(c->mosq, true);
   if (o->username) mosquitto_username_pw_set(c->mosq, o->username, o->password);

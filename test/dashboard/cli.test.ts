@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { repoRoot } from '../../host/cli/paths.ts';
+import { packageRoot as repoRoot } from '../../host/paths.ts';
 import { startEmbeddedBroker } from '../../host/broker/embedded.ts';
 
 const CLI = join(repoRoot(), 'bin/jerrywatt.js');

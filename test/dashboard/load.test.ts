@@ -10,7 +10,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from '../../host/broker/embe
 import { buildDashboard } from '../../host/dashboard/build.ts';
 import { startDashboardServer, type DashboardServer } from '../../host/dashboard/server.ts';
 import { fleetTraffic } from '../../host/dashboard/testing/traffic.ts';
-import { repoRoot } from '../../host/cli/paths.ts';
+import { packageRoot as repoRoot } from '../../host/paths.ts';
 import { launchChromium, requireChromium } from './helpers.ts';
 
 describe('dashboard under a replayed fleet (relaxed bench)', function () {

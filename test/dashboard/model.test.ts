@@ -76,7 +76,7 @@ describe('dashboard model', () => {
   it('neutralises control characters from peers', () => {
     const m = new DashboardModel('esp');
     m.ingest('esp/dev1/error', enc({ error: '\u001b[31mred\u0007 \u009b' }), 1);
-    assert.equal(m.errors[0]!.text, '\\e[31mred\\x07 \\x9b');
+    assert.equal(m.errors[0]!.text, '\\x1b[31mred\\x07 \\x9b');
     assert.equal(printable('x'.repeat(500), 10).length, 10);
   });
 

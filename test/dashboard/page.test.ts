@@ -12,7 +12,7 @@ import { startDashboardServer, type DashboardServer } from '../../host/dashboard
 import { startMeterGateway, type MeterGateway } from '../../host/meters/gateway.ts';
 import { installModel, trainMeterModel } from '../../host/meters/model.ts';
 import { publishUpdate } from '../../host/ota/publisher.ts';
-import { distPath, repoRoot } from '../../host/cli/paths.ts';
+import { distPath, packageRoot as repoRoot } from '../../host/paths.ts';
 import { ensureBundle, Observer } from '../spine/util.ts';
 import { keyPair, offerFor, runnableAppImage, SimDevice } from '../ota/sim-harness.ts';
 import { launchChromium, layoutProblems, requireChromium, watchConsole } from './helpers.ts';

@@ -52,8 +52,13 @@ export class EngineBoard {
 
   /** Manual clock (env JW_CLOCK=manual): moves the runtime's time forward; due timers fire in order. */
   advance(ms: number): void {
-    if (this.running) this.child!.stdin!.write(`advance ${Math.round(ms)}\n`);
+    if (!this.running) return;
+    this.advanced += Math.round(ms);
+    this.child!.stdin!.write(`advance ${Math.round(ms)}\n`);
   }
+
+  /** Milliseconds moved by advance() over the board's life (all runs). */
+  advanced = 0;
 
   /** Starts the runtime; it restarts itself (exit code 3) like the host runner does. */
   start(extraEnv: NodeJS.ProcessEnv = {}): void {

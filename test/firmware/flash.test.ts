@@ -110,6 +110,24 @@ describe('jerrywatt flash', function () {
     assert.match(cli(['--dry-run', '-p', 'x', '--set', 'alarmPin=9'], env).stderr, /alarmPin=9: GPIO 9 drives the flash on the esp32 \(pins 6-11\)/);
   });
 
+  it('refuses an ESP-IDF older than v5.1.2 (tools/cmake/version.cmake) before building anything, by the project\'s own gate', function () {
+    if (spawnSync('cmake', ['--version'], { stdio: 'ignore' }).status !== 0) {
+      if (process.env.CI === 'true') throw new Error('cmake missing (apt-get install -y cmake)');
+      console.warn('\n  !!! SKIPPING: cmake missing (apt-get install -y cmake)\n');
+      this.skip();
+    }
+    const old = fakeTree();
+    mkdirSync(join(old.idf, 'tools', 'cmake'), { recursive: true });
+    const version = (v: number[]) => writeFileSync(join(old.idf, 'tools', 'cmake', 'version.cmake'), `set(IDF_VERSION_MAJOR ${v[0]})\nset(IDF_VERSION_MINOR ${v[1]})\nset(IDF_VERSION_PATCH ${v[2]})\n`);
+    version([5, 0, 4]);
+    const r = cli(['--dry-run', '-p', 'x'], { IDF_PATH: old.idf, JERRYSCRIPT_PATH: old.jerry });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /ESP-IDF v5\.0\.4 is too old: the firmware needs v5\.1\.2 or later 5\.x/);
+    assert.equal(r.stdout, '', 'nothing ran');
+    version([5, 2, 2]);
+    assert.equal(cli(['--dry-run', '-p', 'x'], { IDF_PATH: old.idf, JERRYSCRIPT_PATH: old.jerry }).status, 0);
+  });
+
   it('refuses a bad broker URL and an unknown --set name', () => {
     const env = { IDF_PATH: t.idf, JERRYSCRIPT_PATH: t.jerry };
     assert.match(cli(['--dry-run', '-p', 'x', '--broker', 'http://x'], env).stderr, /--broker must look like/);

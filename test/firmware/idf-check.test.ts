@@ -73,7 +73,10 @@ describe('firmware against ESP-IDF v5.2.2 (idf-check, ESP32-C3)', function () {
       const e = cc.find((x) => x.file.endsWith(file));
       assert.ok(e, `${file} is not compiled`);
       assert.ok(e.command.includes(`-DJERRY_GLOBAL_HEAP_SIZE="(${cfg.heap.defaultKb})"`), `${file}: heap`);
-      for (const [k, val] of Object.entries(cfg.options)) assert.ok(e.command.includes(`-D${k}=${Number(val)}`), `${file}: -D${k}=${val}`);
+      for (const [k, val] of Object.entries(cfg.options)) {
+        const given: string[] = [...e.command.matchAll(new RegExp(`-D${k}=(\\S+)`, 'g'))].map((m) => m[1]!);
+        assert.deepEqual(given, [String(Number(val))], `${file}: ${k} must be defined once, as ${val} (engine-config.json)`);
+      }
     }
   });
 
@@ -135,9 +138,14 @@ function measure(): Measured {
   const p = link('project.elf', project);
   const pe = link('all.elf', [...project, ...engine]);
   execFileSync(PY, [join(VENDOR_IDF, 'components/mbedtls/esp_crt_bundle/gen_crt_bundle.py'), '--input', join(VENDOR_IDF, 'components/mbedtls/esp_crt_bundle/cacrt_all.pem'), '-q'], { cwd: tmp, stdio: 'ignore' });
+  // sizeof(jw_event_t): the struct its typedef names, in the DWARF of the object that allocates the ring.
+  const dwarf = execFileSync('riscv64-unknown-elf-objdump', ['--dwarf=info', project.find((f) => f.endsWith('/queue.c.obj'))!], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const typeRef = /DW_AT_name\s*:.*\bjw_event_t\n(?:.*\n)*?\s*<\w+>\s+DW_AT_type\s*:\s*<0x([0-9a-f]+)>/.exec(dwarf)?.[1];
+  const eventBytes = Number(new RegExp(`<1><${typeRef}>: Abbrev Number: \\d+ \\(DW_TAG_structure_type\\)\\n\\s*<\\w+>\\s+DW_AT_byte_size\\s*:\\s*(\\d+)`).exec(dwarf)?.[1]);
+  assert.ok(eventBytes > 0, 'sizeof(jw_event_t) not found in the DWARF of queue.c');
   const m: Measured = {
     projectCode: p.code, engineCode: pe.code - p.code, appImage: statSync(join(ROOT, 'dist/device/app.img')).size,
-    projectBss: p.bss, engineBss: pe.bss - p.bss, certBundle: statSync(join(tmp, 'x509_crt_bundle')).size,
+    projectBss: p.bss, engineBss: pe.bss - p.bss, certBundle: statSync(join(tmp, 'x509_crt_bundle')).size, eventBytes,
   };
   rmSync(tmp, { recursive: true, force: true });
   return m;

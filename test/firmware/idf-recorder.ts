@@ -1,7 +1,7 @@
 /**
  * A stand-in ESP-IDF for `jerrywatt flash`: an IDF_PATH whose idf.py and esptool.py record their command lines
  * (JSON lines in $JW_RECORD) instead of building or flashing, and whose nvs_partition_gen.py is ESP-IDF v5.2.2's
- * real one. The fake `idf.py build` leaves what ESP-IDF 5.2 leaves for this project: the four firmware files and
+ * real one (and its version.cmake says v5.2.2). The fake `idf.py build` leaves what ESP-IDF 5.2 leaves for this project: the four firmware files and
  * a flasher_args.json (bootloader at 0x1000 on the ESP32, 0x0 on the C3/S3: BOOTLOADER_OFFSET_IN_FLASH; the
  * partition table at CONFIG_PARTITION_TABLE_OFFSET 0x8000; otadata and the first app partition from partitions.csv).
  * JW_FAKE_APP_OFFSET makes it a build for another partition table.
@@ -9,7 +9,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NVS_GEN, PY } from './shared-tree.ts';
+import { NVS_GEN, PY, VENDOR_IDF } from './shared-tree.ts';
 
 const IDF_PY = `#!/usr/bin/env python3
 import json, os, sys
@@ -82,6 +82,8 @@ export function fakeIdf(): FakeIdf {
   };
   put('tools/idf.py', IDF_PY);
   put('components/esptool_py/esptool/esptool.py', ESPTOOL_PY);
+  mkdirSync(join(idfPath, 'tools/cmake'), { recursive: true });
+  symlinkSync(join(VENDOR_IDF, 'tools/cmake/version.cmake'), join(idfPath, 'tools/cmake/version.cmake')); // v5.2.2 passes the gate
   mkdirSync(join(idfPath, 'components/nvs_flash/nvs_partition_generator'), { recursive: true });
   symlinkSync(NVS_GEN, join(idfPath, 'components/nvs_flash/nvs_partition_generator/nvs_partition_gen.py'));
   const pythonEnv = join(dir, 'python-env');

@@ -43,9 +43,6 @@ export const IDF_FACTS = {
   esp32c3Dram: 0x3fcde710 - 0x2000 - 0x3fc80000,
 };
 
-/** sizeof(jw_event_t) on a 32-bit target: kind, flags (+2 padding), a, b, text, data, len, budgeted = 7 words. */
-export const EVENT_BYTES = 28;
-
 export interface Measured {
   /** Project code + rodata (RISC-V, --gc-sections), without the embedded app image. */
   projectCode: number;
@@ -56,6 +53,8 @@ export interface Measured {
   engineBss: number;
   /** The certificate bundle generated from ESP-IDF's cacrt_all.pem by its gen_crt_bundle.py. */
   certBundle: number;
+  /** sizeof(jw_event_t) on the target (the DWARF of native/esp/queue.c). */
+  eventBytes: number;
 }
 
 export interface Row {
@@ -103,7 +102,7 @@ export function dramRows(chip: ChipName, m: Measured, sdk: (name: string) => num
   ];
   const after: Row[] = [
     { what: 'JS task stack', bytes: k('JERRYWATT_JS_TASK_STACK_KB') * 1024, source: 'Kconfig JERRYWATT_JS_TASK_STACK_KB' },
-    { what: 'event ring', bytes: k('JERRYWATT_EVENT_QUEUE_LEN') * EVENT_BYTES, source: `Kconfig JERRYWATT_EVENT_QUEUE_LEN x ${EVENT_BYTES}` },
+    { what: 'event ring', bytes: k('JERRYWATT_EVENT_QUEUE_LEN') * m.eventBytes, source: `Kconfig JERRYWATT_EVENT_QUEUE_LEN x sizeof(jw_event_t) ${m.eventBytes}` },
     { what: 'queued MQTT payloads (budget, full)', bytes: k('JERRYWATT_MQTT_QUEUE_BUDGET_KB') * 1024, source: 'Kconfig JERRYWATT_MQTT_QUEUE_BUDGET_KB' },
     { what: 'esp-mqtt: in + out buffer, task stack', bytes: 2 * k('MQTT_BUFFER_SIZE') + k('MQTT_TASK_STACK_SIZE'), source: 'Kconfig MQTT_BUFFER_SIZE, MQTT_TASK_STACK_SIZE' },
     { what: 'TCP send + receive window', bytes: k('LWIP_TCP_SND_BUF_DEFAULT') + k('LWIP_TCP_WND_DEFAULT'), source: 'Kconfig LWIP_TCP_SND_BUF_DEFAULT, LWIP_TCP_WND_DEFAULT' },

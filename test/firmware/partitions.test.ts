@@ -9,8 +9,6 @@ import { parsePartitions, partition, readPartitions, type Partition } from '../.
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FLASH = 4 * 1024 * 1024;
-/** Firmware (IDF + JerryScript + esp-mqtt + mbedTLS) measured around 1.1 MB by the issue; budget 1.25 MB. */
-const FIRMWARE_BUDGET = 0x140000;
 /** A snapshot is about 2x the minified source (docs/firmware.md), plus the image header. */
 const APP_IMAGE_BUDGET = 2 * BUNDLE_BUDGET_BYTES + APP_IMAGE_HEADER_BYTES;
 /** 20k nodes of 8 bytes (e.g. 30 trees of depth 10, leaves de-duplicated) plus a 4 KB header. */
@@ -56,7 +54,8 @@ describe('partitions.csv (4 MB)', () => {
   });
 
   it('each slot is larger than what goes into it', () => {
-    for (const n of ['ota_0', 'ota_1']) assert.ok(partition(parts, n).size > FIRMWARE_BUDGET, `${n} < firmware budget`);
+    // ota_0/ota_1 against the firmware image: test/firmware/idf-check.test.ts (measured objects + ESP-IDF baseline).
+    assert.equal(partition(parts, 'ota_0').size, partition(parts, 'ota_1').size, 'both firmware slots take the same image');
     for (const n of ['app_a', 'app_b']) assert.ok(partition(parts, n).size > APP_IMAGE_BUDGET, `${n} < app image budget`);
     for (const n of ['model_a', 'model_b']) assert.ok(partition(parts, n).size > MODEL_BUDGET, `${n} < model budget`);
     const img = join(ROOT, 'dist/device/app.img');

@@ -53,7 +53,7 @@ describe('fuzz: LED commands', function () {
         fc.pre(Buffer.byteLength(text) <= MAX_COMMAND_BYTES);
         const r = parseLedCommand(enc(text), ALLOWED, 2);
         assert.ok(r.ok, !r.ok ? r.error : '');
-        assert.deepEqual(r.cmd, { state: c.state, pin: c.pin ?? 2, blink: c.blink ?? null, id: c.id ?? null });
+        assert.deepEqual(r.cmd, { state: c.state, pin: c.pin ?? 2, blink: c.blink ?? null, id: c.id ?? null, from: null, seq: 0 });
       }),
     ));
 });

@@ -9,7 +9,7 @@ import { LEAF_SCALE, forestVotes, type ForestModel, type TreeArrays } from '../.
 import { packModel } from '../../host/model/pack.ts';
 import { ModelFormatError, binVotes, readModelBin } from '../../host/model/reader.ts';
 import { openModel, predict } from '../../device/model/reader.ts';
-import { sha256 } from '../../device/model/sha256.ts';
+import { sha256 } from '../model/digest.ts';
 import { fuzz, mutated } from './harness.ts';
 
 type Node = { leaf: number[] } | { f: number; thr: number; l: Node; r: Node };

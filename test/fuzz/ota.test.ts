@@ -33,6 +33,7 @@ const manifestArb: fc.Arbitrary<Manifest> = fc.record(
     chip: fc.option(printableAscii, { nil: undefined }),
     requires: fc.record({ contract: fc.option(u32, { nil: undefined }), engineConfig: fc.option(hex(16), { nil: undefined }), format: fc.option(u32, { nil: undefined }) }),
     expires: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER })),
+    issued: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER })),
   },
   { noNullPrototype: true },
 ) as fc.Arbitrary<Manifest>;

@@ -9,7 +9,7 @@ import { readModelBin, binVotes } from '../../host/model/reader.ts';
 import { modelDigest } from '../../host/model/sha256.ts';
 import { exportModel, ModelTooLargeError } from '../../host/model/export.ts';
 import { openModel, predict } from '../../device/model/reader.ts';
-import { sha256 } from '../../device/model/sha256.ts';
+import { sha256 } from './digest.ts';
 import { blobs } from '../forest/fixtures.ts';
 
 const ds = blobs(1200, 11, 4, 6);

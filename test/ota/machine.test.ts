@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OtaMachine, TRANSITIONS, inProgress, type OtaState } from '../../device/ota/machine.ts';
-import { repoRoot } from '../../host/cli/paths.ts';
+import { packageRoot as repoRoot } from '../../host/paths.ts';
 
 /** from|event|to triples of the documented table (between the transitions markers). */
 function documented(): string[] {

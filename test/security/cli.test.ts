@@ -111,4 +111,17 @@ describe('security CLI: ca init, provision, broker-config', function () {
       await broker.close();
     }
   });
+
+  it('every command that takes a password refuses it on the command line, saying what to use instead', async () => {
+    const commands = [['led', 'on'], ['ota', 'publish'], ['ota', 'status'], ['collect'], ['retrain'], ['sim'], ['flash']];
+    const results = await Promise.all(commands.map((c) => cli([...c, '--password', 's3cret-on-argv'])));
+    for (const [i, r] of results.entries()) {
+      assert.equal(r.code, 2, `${commands[i]!.join(' ')}: ${r.out}`);
+      assert.match(r.out, /--password is not accepted.*--password-file/, commands[i]!.join(' '));
+      assert.equal(r.out.includes('s3cret-on-argv'), false, 'the password is not echoed');
+    }
+    const wifi = await cli(['flash', '--wifi-pass', 'w']);
+    assert.equal(wifi.code, 2);
+    assert.match(wifi.out, /--wifi-pass is not accepted.*--wifi-pass-file/);
+  });
 });

@@ -34,7 +34,7 @@ export const FLEET: ProvisionRequest[] = [
   { name: 'coll', role: 'collector', auth: 'password' },
   { name: 'gw', role: 'gateway', auth: 'cert', meters: ['m1'] },
   { name: 'gw2', role: 'gateway', auth: 'password', meters: ['m2'] },
-  { name: 'obs', role: 'viewer', auth: 'password' },
+  { name: 'obs', role: 'operator', auth: 'password' }, // the probes' observer reads every topic
 ];
 
 export interface TestFleet {

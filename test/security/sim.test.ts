@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { runSim, SimError, type SimOptions } from '../../host/sim/run.ts';
-import { repoRoot } from '../../host/cli/paths.ts';
+import { packageRoot } from '../../host/paths.ts';
 import { provisionIdentity } from '../../host/security/fleet.ts';
 import { clientOptions, makeFleet, revokeIdentity, startAedesFor, type TestFleet } from './fleet-fixture.ts';
 import { ensureBundle } from '../spine/util.ts';
@@ -19,7 +19,7 @@ function simOptions(stateDir: string, extra: Partial<SimOptions>): { opts: SimOp
   let ready: (r: { url: string }) => void = () => {};
   const lines: string[] = [];
   return {
-    opts: { root: repoRoot(), mqttPort: 0, devices: 1, stateDir, meters: 0, meterRate: 1, quiet: true, out: (l) => lines.push(l), until: new Promise<void>((r) => (stop = r)), onReady: (r) => ready(r), ...extra },
+    opts: { root: packageRoot(), mqttPort: 0, devices: 1, stateDir, meters: 0, meterRate: 1, quiet: true, out: (l) => lines.push(l), until: new Promise<void>((r) => (stop = r)), onReady: (r) => ready(r), ...extra },
     stop: () => stop(),
     ready: new Promise((r) => (ready = r)),
     lines,

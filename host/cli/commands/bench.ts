@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { CliError } from '../errors.ts';
-import { repoRoot } from '../paths.ts';
+import { packageRoot as repoRoot } from '../../paths.ts';
 
 /** Each bench/*.bench.ts is a program of its own: run one by name, or all in turn. */
 export default function register(program: Command): void {

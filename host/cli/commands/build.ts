@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError } from '../errors.ts';
-import { repoRoot } from '../paths.ts';
+import { packageRoot as repoRoot } from '../../paths.ts';
 
 export default function register(program: Command): void {
   program

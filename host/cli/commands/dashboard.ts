@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
-import { repoRoot } from '../paths.ts';
+import { packageRoot as repoRoot } from '../../paths.ts';
 import { requirePrefix } from '../ids.ts';
 
 export interface DashboardCliOptions {

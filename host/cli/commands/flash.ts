@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { CliError } from '../errors.ts';
-import { repoRoot } from '../paths.ts';
+import { packageRoot as repoRoot } from '../../paths.ts';
 import { optionalId } from '../ids.ts';
 
 const collect = (v: string, prev: string[]) => [...prev, v];

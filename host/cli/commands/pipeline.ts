@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { join } from 'node:path';
 import { CliError } from '../errors.ts';
-import { repoRoot } from '../paths.ts';
+import { packageRoot as repoRoot } from '../../paths.ts';
 import { DEVICE_DEFAULTS, TRAIN_WINDOWS } from '../../pipeline/fit/defaults.ts';
 import type { FitOptions } from '../../pipeline/fit/index.ts';
 

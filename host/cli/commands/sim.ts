@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { addConnectionOptions, resolveConnection, type ConnectionFlags } from '../connection.ts';
 import { DEFAULT_PREFIX } from '../../../device/topics.ts';
 import { CliError } from '../errors.ts';
-import { repoRoot } from '../paths.ts';
+import { packageRoot as repoRoot } from '../../paths.ts';
 
 interface SimCliOptions extends Omit<ConnectionFlags, 'prefix'> {
   mqttPort: string;

@@ -125,7 +125,7 @@ Daily, from cron (docs/anomaly.md):
       const { printable, printableJson } = await import('../../text/sanitize.ts');
       const { RETRAIN_METRICS } = await import('../../retrain/evaluate.ts');
       const { join } = await import('node:path');
-      const { repoRoot } = await import('../paths.ts');
+      const { packageRoot: repoRoot } = await import('../../paths.ts');
       if (!RETRAIN_METRICS.includes(o.metric as never)) throw new CliError(`--metric must be one of ${RETRAIN_METRICS.join(', ')}, got "${o.metric}"`, 2);
       if (o.quantize !== 'float32' && o.quantize !== 'int16') throw new CliError(`--quantize must be float32 or int16, got "${o.quantize}"`, 2);
       const versionText = o.modelVersion ?? o.version;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { CliError } from '../errors.ts';
-import { distPath } from '../paths.ts';
+import { distPath } from '../../paths.ts';
 
 export default function register(program: Command): void {
   program

@@ -1,8 +1,11 @@
 /** The LED command the dashboard's buttons publish: the same JSON, topic and QoS as `jerrywatt led`. */
+import { SUFFIX, topicOf } from '../../../device/topics.ts';
+
 export type LedAction = 'on' | 'off' | 'toggle';
 
-export function ledTopic(prefix: string, device: string | 'all'): string {
-  return `${prefix}/${device}/led/set`;
+/** A device's command topic, or the fleet's for `all` (device/topics.ts). */
+export function ledTopic(prefix: string, device: string): string {
+  return topicOf(prefix, device, SUFFIX.ledSet);
 }
 
 /**

@@ -1,13 +1,10 @@
 /**
- * Peer text made safe to show: control characters (C0, DEL, C1) become visible escapes and the length is bounded.
+ * Peer text made safe to show: the device's own escaping (device/lib/printable.ts, bundled) plus a length bound.
  * The page only ever sets textContent, so this is about legibility and size, not markup.
  */
+import { printable as escaped } from '../../../device/lib/printable.ts';
+
 export function printable(s: string, max: number): string {
-  let out = '';
-  for (let i = 0; i < s.length && out.length < max; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) out += c === 0x1b ? '\\e' : `\\x${c.toString(16).padStart(2, '0')}`;
-    else out += s[i];
-  }
-  return out.length >= max && s.length > max ? out.slice(0, max - 1) + '…' : out;
+  const out = escaped(s.length > max * 4 ? s.slice(0, max * 4) : s);
+  return out.length > max ? out.slice(0, max - 1) + '…' : out;
 }

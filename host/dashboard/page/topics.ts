@@ -1,12 +1,24 @@
 /**
- * Which kind of message a topic carries, for the topics the dashboard shows. Device topics are
- * `<prefix>/<id>/<kind>` as device/topics.ts builds them; meter readings are `<prefix>/<meter>/modbus`.
+ * Which kind of message a topic carries, for the topics the dashboard shows. The layout is device/topics.ts's,
+ * bundled into the page (the same module, not a copy), and ids follow device/ids.ts.
  */
+import { DISPLAY_SUFFIXES, FLEET_ID, GROUP_LEVEL, SUFFIX, anyIdFilter } from '../../../device/topics.ts';
+import { isValidId } from '../../../device/ids.ts';
+
 export type TopicKind = 'status' | 'health' | 'led/state' | 'error' | 'anomaly' | 'ota/status' | 'modbus' | 'ignored';
 
-const DEVICE_KINDS: TopicKind[] = ['status', 'health', 'led/state', 'error', 'anomaly', 'ota/status', 'modbus'];
-/** Topics the page sees under the prefix but does not show (commands, OTA traffic). */
-const IGNORED = ['led/set', 'ota/offer', 'ota/data', 'ota/req', 'ota/cancel'];
+/** What the page shows, by topic suffix. */
+const SHOWN: Record<string, TopicKind> = {
+  [SUFFIX.status]: 'status',
+  [SUFFIX.health]: 'health',
+  [SUFFIX.ledState]: 'led/state',
+  [SUFFIX.error]: 'error',
+  [SUFFIX.anomaly]: 'anomaly',
+  [SUFFIX.otaStatus]: 'ota/status',
+  [SUFFIX.modbus]: 'modbus',
+};
+/** Topics the page may see under the prefix but does not show (commands, OTA traffic). */
+const IGNORED: string[] = [SUFFIX.ledSet, SUFFIX.otaOffer, SUFFIX.otaData, SUFFIX.otaReq];
 
 export interface TopicClass {
   kind: TopicKind;
@@ -20,26 +32,16 @@ export function classifyTopic(prefix: string, topic: string): TopicClass | null 
   const slash = rest.indexOf('/');
   if (slash <= 0) return null;
   const id = rest.slice(0, slash);
-  const kind = rest.slice(slash + 1);
-  if (id === 'group' || id === 'all') return { kind: 'ignored', id };
-  if (!validId(id)) return null;
-  if ((DEVICE_KINDS as string[]).includes(kind)) return { kind: kind as TopicKind, id };
-  if (IGNORED.includes(kind)) return { kind: 'ignored', id };
+  const suffix = rest.slice(slash + 1);
+  if (id === GROUP_LEVEL || id === FLEET_ID) return { kind: 'ignored', id };
+  if (!isValidId(SHOWN[suffix] === 'modbus' ? 'meter' : 'device', id)) return null;
+  const kind = SHOWN[suffix];
+  if (kind) return { kind, id };
+  if (IGNORED.includes(suffix)) return { kind: 'ignored', id };
   return null;
 }
 
-/** Letters, digits, '-' and '_', 1..64 characters. */
-export function validId(id: string): boolean {
-  if (id.length < 1 || id.length > 64) return false;
-  for (let i = 0; i < id.length; i++) {
-    const c = id.charCodeAt(i);
-    const ok = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 95;
-    if (!ok) return false;
-  }
-  return true;
-}
-
-/** The subscriptions that cover every topic the page shows. */
+/** The subscriptions that cover every topic the page shows (a viewer's broker ACL grants exactly these). */
 export function dashboardSubscriptions(prefix: string): string[] {
-  return ['status', 'health', 'led/state', 'error', 'anomaly', 'ota/status', 'modbus'].map((k) => `${prefix}/+/${k}`);
+  return DISPLAY_SUFFIXES.map((s) => anyIdFilter(prefix, s));
 }

@@ -167,7 +167,8 @@ export function* synthesizeWindows(opts: SynthOptions, notes: Set<string> = new 
       samplingRate: cond.samplingRate,
       mainsHz: cond.mainsHz,
       nominalV: cond.nominalV,
-      snrDb: Math.round(snr * 100) / 100,
+      // Truncated, not rounded: a window drawn just under a band edge (29.999 dB) stays in its band.
+      snrDb: Math.floor(snr * 100) / 100,
     };
   }
 }
