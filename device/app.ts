@@ -163,7 +163,7 @@ export class App {
         this.led.duplicates++;
         return;
       }
-      if (v === 'budget') return this.reportError('command refused: over the flash-write budget, send it again', { topic, id: cmd.id });
+      if (v === 'budget') return this.reportError('over the flash-write budget: send it again', { topic, id: cmd.id });
     } else if (info && info.retain) {
       // A retained command without a sequence would be applied again at every boot and reconnect.
       return this.reportError('retained command without from/seq ignored', { topic });

@@ -72,7 +72,7 @@ export function parseLedCommand(payload: Uint8Array, allowedPins: number[], defa
   let from: string | null = null;
   let seq = 0;
   if (o.from !== undefined) {
-    if (typeof o.from !== 'string' || o.from.length === 0 || o.from.length > MAX_SENDER_CHARS) return fail(`from must be a string of 1..${MAX_SENDER_CHARS} characters`);
+    if (typeof o.from !== 'string' || o.from.length === 0 || o.from.length > MAX_SENDER_CHARS) return fail(`from must be 1..${MAX_SENDER_CHARS} characters`);
     if (typeof o.seq !== 'number' || !Number.isSafeInteger(o.seq) || o.seq < 1) return fail('seq must be a positive integer');
     from = o.from;
     seq = o.seq;

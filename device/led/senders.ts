@@ -29,8 +29,6 @@ export class SenderTable {
   private stamp = 0;
   private tokens = WRITE_BURST;
   private refilledAt: number;
-  /** NVS writes this boot (tests and health). */
-  writes = 0;
 
   constructor(
     private readonly store: SlotStore,
@@ -70,7 +68,6 @@ export class SenderTable {
     this.names[i] = from;
     this.seqs[i] = seq;
     this.stamps[i] = this.stamp;
-    this.writes++;
     this.store.set(i, `${this.stamp} ${seq} ${from}`);
     return 'apply';
   }

@@ -59,18 +59,9 @@ export function inProgress(s: OtaState): boolean {
 export class OtaMachine {
   state: OtaState = 'idle';
 
-  /** The state `event` leads to from here, or null when this state does not take it. */
-  next(event: OtaEvent): OtaState | null {
-    return TRANSITIONS[this.state][event] ?? null;
-  }
-
-  can(event: OtaEvent): boolean {
-    return this.next(event) !== null;
-  }
-
   fire(event: OtaEvent): OtaState {
-    const to = this.next(event);
-    if (to === null) throw new Error(`ota: ${this.state} does not take ${event}`);
+    const to = TRANSITIONS[this.state][event];
+    if (!to) throw new Error(`ota: ${this.state} does not take ${event}`);
     this.state = to;
     return to;
   }

@@ -153,7 +153,7 @@ export function arbitrate(m: Manifest, cur: Manifest | undefined, afterSwitch: b
   return 'judge';
 }
 
-/** What the device knows when it judges an offer. */
+/** What the device knows when it judges an offer (named as in OtaOptions and native.info(), which are spread in). */
 export interface DeviceFacts {
   deviceId: string;
   group: string;
@@ -163,8 +163,8 @@ export interface DeviceFacts {
   /** Last accepted version of this kind. */
   acceptedVersion: number;
   slotSize: number;
-  contract: number;
-  engineConfig: string;
+  contractVersion: number;
+  engineConfigHash: string;
   /** Largest MQTT message the device takes, and the longest topic frames come on. */
   maxMsg: number;
   dataTopicBytes: number;
@@ -180,8 +180,8 @@ export function judgeManifest(m: Manifest, d: DeviceFacts): string | null {
   if (m.version <= d.acceptedVersion) return `replayed older version: ${m.version} <= accepted ${d.acceptedVersion}`;
   if (m.size > d.slotSize) return `image of ${m.size} bytes is larger than the ${d.slotSize}-byte slot`;
   const r = m.requires;
-  if (r.contract !== undefined && r.contract !== d.contract) return `built for native contract ${r.contract}, this runtime has ${d.contract}`;
-  if (r.engineConfig !== undefined && !sameHashPrefix(r.engineConfig, d.engineConfig)) return `built for engine configuration ${r.engineConfig}, this runtime has ${d.engineConfig}`;
+  if (r.contract !== undefined && r.contract !== d.contractVersion) return `built for native contract ${r.contract}, this runtime has ${d.contractVersion}`;
+  if (r.engineConfig !== undefined && !sameHashPrefix(r.engineConfig, d.engineConfigHash)) return `built for engine configuration ${r.engineConfig}, this runtime has ${d.engineConfigHash}`;
   if (r.format !== undefined && m.kind !== 'firmware' && r.format !== d.formats[m.kind]) return `${m.kind} format ${r.format} is not supported (have ${d.formats[m.kind]})`;
   // MQTT fixed header (5) + topic length (2) + topic + frame.
   if (5 + 2 + d.dataTopicBytes + 16 + m.chunk > d.maxMsg) return `frame of ${16 + m.chunk} bytes does not fit the ${d.maxMsg}-byte MQTT buffer`;

@@ -84,10 +84,6 @@ export class Probation {
     }
   }
 
-  stop(): void {
-    this.running = false;
-  }
-
   private facts(kind: OtaKind, label: string) {
     const fw = kind === 'firmware' ? this.n.otaRunning() : null;
     const trial = kind === 'app' ? (this.st.get('appTrial') as number) : -1;

@@ -24,7 +24,7 @@ import { Probation } from './probation.ts';
 import { Reporter } from './reporter.ts';
 import { Stepper } from './stepper.ts';
 import { OtaStore } from './store.ts';
-import { busyReason, installedJson, memOf, statusJson, type Busy, type Running } from './status.ts';
+import { busyReason, memOf, statusJson, type Busy, type Running } from './status.ts';
 import { FRAME_HEADER_BYTES } from './frame.ts';
 import type { OtaClient, OtaOptions, OtaStats, Phase } from './types.ts';
 import { makeTopics } from '../topics.ts';
@@ -52,8 +52,6 @@ export class OtaReceiver {
   private readonly probation: Probation;
   private readonly reporter: Reporter;
   private pollTimer = 0;
-  /** The image last accepted (from `otaLast` after a restart), to answer a re-offer of the very same image. */
-  private installed: { kind: string; version: number; sha256: string } | null = null;
 
   constructor(
     private readonly client: OtaClient,
@@ -77,13 +75,9 @@ export class OtaReceiver {
     return this.machine.state;
   }
 
-  /** Counters for tests and the benchmark. */
+  /** The current transfer's `mem` figures. */
   get stats(): OtaStats {
     return this.transfer.stats;
-  }
-
-  get busy(): boolean {
-    return inProgress(this.state);
   }
 
   /** Subscribes, resumes whatever was in progress (after a reboot) and republishes the last status. */
@@ -117,16 +111,21 @@ export class OtaReceiver {
     const s = this.state;
     if (!inProgress(s)) return;
     if (this.session.expired()) return this.expire();
-    if ((s === 'offered' || s === 'downloading') && this.session.stalled()) return this.end('stall', `stalled: no progress for ${this.o.stallSec} s`);
+    if ((s === 'offered' || s === 'downloading') && this.session.stalled()) return this.stall('');
     if (s === 'downloading') {
       this.transfer.request(this.session.manifest!);
       this.reporter.publish(false);
     } else if (s === 'pending-verify' && this.probation.running) this.probeCheck();
   }
 
+  private stall(how: string): void {
+    this.end('stall', `stalled: no progress for ${this.o.stallSec} s${how}`);
+  }
+
+  /** Past the boot switch an expired offer is rolled back; before it, the update just ends. */
   private expire(): void {
-    if (this.state === 'pending-verify') return this.rollback('offer expired during probation', 'expire');
-    this.end('expire', 'offer expired');
+    if (this.state === 'pending-verify') this.rollback('offer expired', 'expire');
+    else this.end('expire', 'offer expired');
   }
 
   // --- offers
@@ -139,7 +138,7 @@ export class OtaReceiver {
     if (typeof offer === 'string') return this.reporter.refuse(0, offer, 'once');
     const m = offer.manifest;
     const s = this.session;
-    const cur = this.busy ? s.manifest : undefined;
+    const cur = inProgress(this.state) ? s.manifest : undefined;
     const action = arbitrate(m, cur, this.state === 'pending-verify', s.hasAnswered(m.session), s.lastIssued);
     if (action === 'ignore') return;
     if (!this.verifySignature(offer)) {
@@ -160,26 +159,17 @@ export class OtaReceiver {
     }
     s.answer(m.session);
     const accepted = this.st.get(SEQ_KEY[m.kind]) as number;
-    // Already installed (a re-sent or stale retained offer): answer without touching the retained status. The very
-    // same image is answered accepted: a publisher restarted after the end still completes.
-    if (m.version === accepted) {
-      const i = this.installed;
-      if (i && i.kind === m.kind && i.version === m.version && i.sha256 === m.sha256) return this.reporter.answer(installedJson(m.session, m, this.running(), memOf(this.stats)), 'thenCurrent');
-      return this.reporter.refuse(m.session, `version ${accepted} is already installed`, 'thenCurrent');
-    }
+    // Already installed (a re-sent or stale retained offer): answer without touching the retained status.
+    if (m.version === accepted) return this.reporter.refuse(m.session, `version ${accepted} is already installed`, 'thenCurrent');
     const label = this.slotFor(m.kind);
     const part = label ? this.n.partInfo(label) : undefined;
     const info = this.n.info();
     const why = judgeManifest(m, {
-      deviceId: this.o.deviceId,
-      group: this.o.group,
-      chip: info.chip,
+      ...this.o,
+      ...info,
       now: this.n.wallClock(),
       acceptedVersion: accepted,
       slotSize: part ? part.size : 0,
-      contract: info.contractVersion,
-      engineConfig: info.engineConfigHash,
-      maxMsg: this.o.maxMsg,
       dataTopicBytes: this.t.data.length,
       formats: { app: APP_FORMAT, model: MODEL_FORMAT },
     });
@@ -189,7 +179,7 @@ export class OtaReceiver {
     if (cur) {
       // Superseded: the old update ends here; its publisher hears so under its own session.
       this.halt();
-      this.reporter.refuse(cur.session, `superseded by session ${m.session}`, 'once');
+      this.reporter.refuse(cur.session, `superseded by ${m.session}`, 'once');
     }
     s.begin(offer, topic);
     this.slot.open(s.manifest!, label, 0, 0);
@@ -229,7 +219,7 @@ export class OtaReceiver {
 
   private onFrame(buf: Uint8Array): void {
     const m = this.session.manifest;
-    if (this.state !== 'downloading' || !m) return void this.stats.dropped++;
+    if (this.state !== 'downloading' || !m) return;
     const tr = this.transfer;
     if (!tr.take(buf, m)) return;
     const h = tr.hdr;
@@ -237,7 +227,6 @@ export class OtaReceiver {
     const redo = this.slot.write(h.index, buf.subarray(FRAME_HEADER_BYTES), h.crc);
     if (redo) {
       // Flash did not take it: its sector was erased again, and what lived there is missing once more.
-      this.stats.dropped++;
       return win.forget(redo.first, redo.last);
     }
     win.mark(h.index);
@@ -293,16 +282,12 @@ export class OtaReceiver {
     const saved = this.st.get('otaOffer') as ArrayBuffer | null;
     const prog = parseProgress(this.st.get('otaProg') as string);
     if (!saved || !prog) {
-      const last = lastFinal((this.reporter.lastFinal = this.st.get('otaLast') as string));
-      if (last) {
-        this.session.answer(last.session);
-        if (last.state === 'accepted') this.installed = last;
-      }
+      this.session.answer(lastSession((this.reporter.lastFinal = this.st.get('otaLast') as string)));
       return this.reporter.publish(true);
     }
     const offer = parseOffer(new Uint8Array(saved));
-    if (typeof offer === 'string' || !this.verifySignature(offer)) return this.dropSaved('saved offer no longer verifies');
-    if (!this.n.partInfo(prog.label)) return this.dropSaved('saved slot is gone');
+    if (typeof offer === 'string' || !this.verifySignature(offer)) return this.end('fail', 'saved offer no longer verifies');
+    if (!this.n.partInfo(prog.label)) return this.end('fail', 'saved slot is gone');
     const s = this.session;
     s.restore(offer, prog.started, prog.lastAt);
     const m = s.manifest!;
@@ -316,8 +301,8 @@ export class OtaReceiver {
     this.slot.recheck();
     const complete = this.slot.done * m.chunk >= m.size;
     this.go(complete ? 'resumeVerify' : 'resumeErase');
-    if (s.expired()) return this.end('expire', 'offer expired');
-    if (!complete && s.stalledAcrossRestart()) return this.end('stall', `stalled: no progress for ${this.o.stallSec} s (across a restart)`);
+    if (s.expired()) return this.expire();
+    if (!complete && s.stalledAcrossRestart()) return this.stall(' (across a restart)');
     if (complete) this.verify();
     else this.download();
   }
@@ -357,14 +342,14 @@ export class OtaReceiver {
     this.machine.fire(event);
   }
 
-  /** Ends the update: final status saved and published, the saved offer and progress gone. */
+  /**
+   * Ends the update: final status saved and published, the saved offer and progress gone. Also gives up a saved update
+   * that can no longer be read back (no manifest then: `fail` from rest).
+   */
   private end(event: OtaEvent, reason: string, publish = true): void {
-    const m = this.session.manifest!;
+    const m = this.session.manifest;
     const to = this.machine.fire(event);
-    if (to === 'accepted') {
-      this.st.set(SEQ_KEY[m.kind], m.version);
-      this.installed = m;
-    }
+    if (to === 'accepted' && m) this.st.set(SEQ_KEY[m.kind], m.version);
     this.halt();
     this.reason = reason;
     if (publish) this.reporter.publish(true);
@@ -372,20 +357,12 @@ export class OtaReceiver {
     this.session.end();
   }
 
-  /** A saved update that can no longer be read back is given up. */
-  private dropSaved(reason: string): void {
-    this.machine.fire('fail');
-    this.reason = reason;
-    this.session.end();
-    this.reporter.publish(true);
-  }
-
   /** Stops the work in memory (timers, window, hash contexts); saved progress stays. */
   private halt(): void {
     this.stepper.stop();
     this.verifier.stop();
     this.transfer.close();
-    this.probation.stop();
+    this.probation.reset(this.probation.boots);
   }
 
   /** Saves the progress (a safe point). */
@@ -442,12 +419,12 @@ export class OtaReceiver {
   }
 }
 
-/** What a saved final status names (null when none or unreadable). */
-function lastFinal(json: string): { state: string; session: number; kind: string; version: number; sha256: string } | null {
+/** The session a saved final status names (0 when none or unreadable). */
+function lastSession(json: string): number {
   try {
     const j = JSON.parse(json);
-    return j && typeof j.session === 'number' ? { state: String(j.state), session: j.session, kind: String(j.kind), version: Number(j.version), sha256: String(j.sha256) } : null;
+    return j && typeof j.session === 'number' ? j.session : 0;
   } catch (e) {
-    return null;
+    return 0;
   }
 }

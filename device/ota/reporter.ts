@@ -12,7 +12,8 @@ export type RefusalKind = 'retain' | 'once' | 'thenCurrent';
 export class Reporter {
   /** The last final status saved before this boot ('' when none), republished while nothing happened since. */
   lastFinal = '';
-  private lastAt = -1e9;
+  /** Board time of the last status (the first is never held back: board time starts at 0). */
+  private lastAt = -1000;
 
   constructor(
     private readonly n: Native,
@@ -42,12 +43,7 @@ export class Reporter {
    */
   refuse(session: number, reason: string, how: RefusalKind, busy?: Busy): void {
     const s = this.now();
-    this.answer(refusalJson(session, reason, s.running, s.mem, busy), how);
-  }
-
-  /** An answer to one offer (`json` built with what `now` gives), retained or not as `refuse` says. */
-  answer(json: string, how: RefusalKind): void {
-    this.client.publish(this.topic, json, { qos: 1, retain: how === 'retain' });
+    this.client.publish(this.topic, refusalJson(session, reason, s.running, s.mem, busy), { qos: 1, retain: how === 'retain' });
     if (how === 'thenCurrent') this.publish(true);
   }
 }

@@ -105,13 +105,4 @@ export class SlotWriter {
     this.done = prefix;
     return true;
   }
-
-  /** Scratch chunk bytes this transfer holds. */
-  get heldBytes(): number {
-    return this.scratch ? this.scratch.byteLength : 0;
-  }
-
-  close(): void {
-    this.m = null;
-  }
 }

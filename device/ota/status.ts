@@ -30,7 +30,7 @@ export function memOf(s: OtaStats): Mem {
  */
 export function statusJson(state: OtaState, reason: string, m: Manifest | undefined, received: number | null, running: Running, mem: Mem, endsIn = -1): string {
   const total = m ? chunkCount(m) : 0;
-  const j: { [k: string]: unknown } = {
+  return JSON.stringify({
     state,
     kind: m ? m.kind : '',
     version: m ? m.version : 0,
@@ -41,10 +41,9 @@ export function statusJson(state: OtaState, reason: string, m: Manifest | undefi
     reason,
     running,
     mem,
-  };
-  // While an update is in progress: at the latest when it ends, in ms from now (expiry, stall or probation).
-  if (endsIn >= 0) j.endsIn = endsIn;
-  return JSON.stringify(j);
+    // While an update is in progress: at the latest when it ends, in ms from now (left out when undefined).
+    endsIn: endsIn >= 0 ? endsIn : undefined,
+  });
 }
 
 /** What a `busy` refusal names: the update in progress and when it ends at the latest (ms from now). */
@@ -58,18 +57,13 @@ export interface Busy {
 
 /** A refused offer: names the refused session (the status of the current update, if any, follows it). */
 export function refusalJson(session: number, reason: string, running: Running, mem: Mem, busy?: Busy): string {
-  return JSON.stringify(busy ? { state: 'rejected', session, reason, busy, running, mem } : { state: 'rejected', session, reason, running, mem });
-}
-
-/** The answer to an offer of the very image already installed (a restarted publisher after the end): accepted. */
-export function installedJson(session: number, m: Manifest, running: Running, mem: Mem): string {
-  return JSON.stringify({ state: 'accepted', session, kind: m.kind, version: m.version, reason: 'already installed', running, mem });
+  // (JSON.stringify leaves out `busy` when it is undefined.)
+  return JSON.stringify({ state: 'rejected', session, reason, busy, running, mem });
 }
 
 /** The reason of a `busy` refusal: what the device is busy with, and until when. */
 export function busyReason(b: Busy): string {
-  const until = b.endsIn >= 0 ? `ends within ${Math.ceil(b.endsIn / 1000)} s` : 'no end time';
-  return `busy: ${b.kind} v${b.version} (session ${b.session}) is ${b.state}; ${until}`;
+  return `busy: ${b.kind} v${b.version} (session ${b.session}) is ${b.state}; ends within ${Math.ceil(b.endsIn / 1000)} s`;
 }
 
 /**

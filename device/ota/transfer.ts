@@ -13,8 +13,8 @@ import type { OtaClient, OtaStats } from './types.ts';
 export class TransferWindow {
   /** null before a download and once it is complete. */
   win: ChunkWindow | null = null;
-  /** Counters for tests and the benchmark; the two byte figures are the status's `mem` (per transfer). */
-  readonly stats: OtaStats = { frames: 0, dropped: 0, dups: 0, requests: 0, peakOutstandingBytes: 0, heldBytes: 0 };
+  /** The status's `mem` (per transfer). */
+  readonly stats: OtaStats = { peakOutstandingBytes: 0, heldBytes: 0 };
   /** The header of the frame last judged (reused: nothing is allocated per frame). */
   readonly hdr: FrameHeader = { session: 0, index: 0, length: 0, crc: 0 };
   private readonly reqBuf = new Uint8Array(REQUEST_MAX_BYTES);
@@ -52,7 +52,6 @@ export class TransferWindow {
     const ranges = win.next(this.n.millis());
     if (!ranges) return;
     const len = writeRequest(this.reqBuf, m.session, ranges);
-    this.stats.requests++;
     const out = win.inFlight * (FRAME_HEADER_BYTES + m.chunk);
     if (out > this.stats.peakOutstandingBytes) this.stats.peakOutstandingBytes = out;
     this.client.publish(this.reqTopic, this.reqBuf.subarray(0, len), { qos: 0 });
@@ -63,17 +62,8 @@ export class TransferWindow {
     if (this.win) this.win.clearFlight();
   }
 
-  /** True when `buf` is a new chunk of `m` to write (its header is in `hdr`); false after counting why not. */
+  /** True when `buf` is a new chunk of `m` to write (its header is in `hdr`); false for a duplicate or a bad frame. */
   take(buf: Uint8Array, m: Manifest): boolean {
-    const win = this.win;
-    if (!win) {
-      this.stats.dropped++;
-      return false;
-    }
-    const verdict = judgeFrame(buf, this.hdr, m, win);
-    if (verdict === 'dup') this.stats.dups++;
-    else if (verdict) this.stats.dropped++;
-    else this.stats.frames++;
-    return verdict === null;
+    return !!this.win && judgeFrame(buf, this.hdr, m, this.win) === null;
   }
 }

@@ -37,12 +37,8 @@ export type { OtaState } from './machine.ts';
 /** Where an update in progress stands, as saved in `otaProg` (the safe points of docs/ota-protocol.md, Resume). */
 export type Phase = 'erase' | 'download' | 'verify' | 'pending';
 
-/** Counters for tests and the benchmark; the two byte figures are the status's `mem`. */
+/** The status's `mem` figures of the current transfer. */
 export interface OtaStats {
-  frames: number;
-  dropped: number;
-  dups: number;
-  requests: number;
   /** Most solicited frame bytes in flight towards the device during this transfer. */
   peakOutstandingBytes: number;
   /** What the receiver allocated for this transfer (scratch chunk, bitmap, window table). */

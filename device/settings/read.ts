@@ -2,7 +2,7 @@
 import { settingDef, settingsTable, type SettingName, type SettingValue } from './keys.ts';
 import { idError, prefixError } from '../ids.ts';
 
-/** Reads one setting. `table`: a settingsTable() the caller holds while it reads many (boot); otherwise one row is built. */
+/** `table`: a settingsTable() the caller holds while it reads many (boot); otherwise one row is built. */
 export function readSetting<N extends SettingName>(name: N, table?: ReturnType<typeof settingsTable>): SettingValue<N> {
   const def = table ? table[name] : settingDef(name);
   const v = native.kvGet(def.store, def.key, def.type);
@@ -67,46 +67,36 @@ export interface BootSettings {
   meter: MeterSettings;
 }
 
+/** The settings BootSettings holds as they are stored, under the same name. */
+const PLAIN = ['group', 'wifiSsid', 'wifiPass', 'brokerUrl', 'mqttUser', 'mqttPass', 'mqttCa', 'mqttCert', 'mqttKey', 'keepaliveSec', 'mqttMaxMsg', 'topicPrefix', 'ledPin', 'ledPins', 'healthSec', 'backoffMinMs', 'backoffMaxMs'] as const;
+type Plain = { [N in (typeof PLAIN)[number]]: SettingValue<N> };
+
 export function readBootSettings(): BootSettings {
   const t = settingsTable(); // one table for every read here, garbage once the settings are read
-  const read = <N extends SettingName>(name: N): SettingValue<N> => readSetting(name, t);
+  // Each name once (a smaller image): read in a loop, typed by `Plain`.
+  const plain = {} as { [k: string]: unknown };
+  for (let i = 0; i < PLAIN.length; i++) plain[PLAIN[i]!] = readSetting(PLAIN[i]!, t);
   return {
-    deviceId: read('deviceId') || native.deviceId(),
-    group: read('group'),
-    wifiSsid: read('wifiSsid'),
-    wifiPass: read('wifiPass'),
-    brokerUrl: read('brokerUrl'),
-    mqttUser: read('mqttUser'),
-    mqttPass: read('mqttPass'),
-    mqttCa: read('mqttCa'),
-    mqttCert: read('mqttCert'),
-    mqttKey: read('mqttKey'),
-    keepaliveSec: read('keepaliveSec'),
-    mqttMaxMsg: read('mqttMaxMsg'),
-    topicPrefix: read('topicPrefix'),
-    ledPin: read('ledPin'),
-    ledPins: read('ledPins'),
-    ledActiveLow: read('ledActiveLow') === 1,
-    healthSec: read('healthSec'),
-    backoffMinMs: read('backoffMinMs'),
-    backoffMaxMs: read('backoffMaxMs'),
+    ...(plain as Plain),
+    deviceId: readSetting('deviceId', t) || native.deviceId(),
+    ledActiveLow: readSetting('ledActiveLow', t) === 1,
     ota: {
-      window: read('otaWindow'),
-      probeSec: read('otaProbeSec'),
-      heapMin: read('otaHeapMin'),
-      stallSec: Math.max(1, read('otaStallSec')),
-      pubKey: read('otaPubKey'),
+      window: readSetting('otaWindow', t),
+      probeSec: readSetting('otaProbeSec', t),
+      heapMin: readSetting('otaHeapMin', t),
+      stallSec: Math.max(1, readSetting('otaStallSec', t)),
+      pubKey: readSetting('otaPubKey', t),
     },
     meter: {
-      meters: read('meters'),
-      meterRegs: read('meterRegs'),
-      alarmPin: read('alarmPin'),
-      scoreMs: Math.max(0, read('meterScoreMs')),
-      nominalV: read('meterNominalV') > 0 ? read('meterNominalV') : 230,
-      mainsHz: read('meterMainsHz') === 60 ? 60 : 50,
-      staleMs: Math.max(100, read('meterStaleMs')),
-      floodPerSec: Math.max(1, read('meterFlood')),
-      modelSlot: read('modelSlot'),
+      meters: readSetting('meters', t),
+      meterRegs: readSetting('meterRegs', t),
+      alarmPin: readSetting('alarmPin', t),
+      scoreMs: Math.max(0, readSetting('meterScoreMs', t)),
+      nominalV: readSetting('meterNominalV', t) > 0 ? readSetting('meterNominalV', t) : 230,
+      mainsHz: readSetting('meterMainsHz', t) === 60 ? 60 : 50,
+      staleMs: Math.max(100, readSetting('meterStaleMs', t)),
+      floodPerSec: Math.max(1, readSetting('meterFlood', t)),
+      modelSlot: readSetting('modelSlot', t),
     },
   };
 }
@@ -119,4 +109,3 @@ export function identityError(s: Pick<BootSettings, 'deviceId' | 'group' | 'topi
   const e = idError('device', s.deviceId) ?? (s.group === '' ? null : idError('group', s.group)) ?? prefixError(s.topicPrefix);
   return e ? `settings: ${e}` : null;
 }
-

@@ -9,7 +9,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Writable } from 'node:stream';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { LogLevel } from '../../bindings/native.js';
 import type { SettingName } from '../../device/settings/keys.ts';
 import { readHostSetting, writeHostPartition, writeHostSetting, type HostValue } from './provision.ts';
@@ -139,9 +140,11 @@ export class NativeBoard extends EventEmitter<NativeBoardEvents> {
     return this.child?.stdio[3] as Writable | undefined;
   }
 
-  /** Power cut: the process dies now; flash and NVS files keep what was written. boot() again. */
+  /** Power cut: the process dies now; flash and NVS files keep what was written, RTC memory (the host twin's
+   * rtc/: the restart mark, the fault count) is lost, as on a chip. boot() again. */
   async powerCut(): Promise<void> {
     await this.kill('SIGKILL');
+    rmSync(join(this.options.hostDir, 'rtc'), { recursive: true, force: true });
   }
 
   /** Stops the board for good (SIGTERM). */

@@ -72,6 +72,9 @@ const FINAL = new Set(['accepted', 'rejected', 'rolled-back']);
 /** What a device's status says about a session (docs/ota-protocol.md, Status). */
 interface StatusMsg {
   state?: string;
+  kind?: string;
+  version?: number;
+  sha256?: string;
   session?: number;
   done?: number;
   reason?: string;
@@ -208,7 +211,15 @@ export async function publishUpdate(o: PublishOptions): Promise<PublishResult> {
           } catch {
             return;
           }
-          if (s === null || typeof s !== 'object' || s.session !== m.session) return;
+          if (s === null || typeof s !== 'object') return;
+          // The device already runs this very image (accepted under another session: a publisher restarted after
+          // the end, or a re-run): done.
+          if (s.session !== m.session && s.state === 'accepted' && s.kind === m.kind && s.version === m.version && s.sha256 === m.sha256) {
+            Object.assign(d, { state: 'accepted', reason: 'already installed', answered: true, finishedAt: clock.now() });
+            o.onProgress?.(d);
+            return check();
+          }
+          if (s.session !== m.session) return;
           d.answered = true;
           d.reason = typeof s.reason === 'string' ? s.reason : '';
           if (typeof s.done === 'number') d.done = s.done;

@@ -66,13 +66,13 @@ describe('OTA pure parts', () => {
     const o = parseOffer(signOffer(m, privateKey));
     assert.ok(typeof o !== 'string');
     assert.equal(o.manifest.version, 4);
-    const facts: DeviceFacts = { deviceId: 'd1', group: '', chip: 'esp32', now: 1500, acceptedVersion: 3, slotSize: 0x30000, contract: 1, engineConfig: m.requires.engineConfig!, maxMsg: 8192, dataTopicBytes: 16, formats: { app: 1, model: 1 } };
+    const facts: DeviceFacts = { deviceId: 'd1', group: '', chip: 'esp32', now: 1500, acceptedVersion: 3, slotSize: 0x30000, contractVersion: 1, engineConfigHash: m.requires.engineConfig!, maxMsg: 8192, dataTopicBytes: 16, formats: { app: 1, model: 1 } };
     assert.equal(judgeManifest(o.manifest, facts), null);
     assert.match(judgeManifest(o.manifest, { ...facts, deviceId: 'd2', acceptedVersion: 9 })!, /wrong device/);
     assert.match(judgeManifest(o.manifest, { ...facts, now: 5000, acceptedVersion: 9 })!, /expired/);
     assert.match(judgeManifest(o.manifest, { ...facts, acceptedVersion: 4, slotSize: 10 })!, /replayed/);
-    assert.match(judgeManifest(o.manifest, { ...facts, slotSize: 10, contract: 2 })!, /larger than/);
-    assert.match(judgeManifest(o.manifest, { ...facts, contract: 2 })!, /native contract/);
+    assert.match(judgeManifest(o.manifest, { ...facts, slotSize: 10, contractVersion: 2 })!, /larger than/);
+    assert.match(judgeManifest(o.manifest, { ...facts, contractVersion: 2 })!, /native contract/);
     assert.match(judgeManifest(o.manifest, { ...facts, maxMsg: 4096 })!, /MQTT buffer/);
     assert.equal(parseOffer(new Uint8Array([1, 2, 3])), 'not an offer (magic)');
   });

@@ -100,7 +100,7 @@ for (const kind of ['aedes', 'mosquitto'] as BrokerKind[]) {
         counts.updates++;
         assert.match(dev.state, FINAL_STATES, `update ${i} (${k} v${v}${bad ? `, ${bad}` : ''}): ${JSON.stringify(dev)}`);
         if (dev.state === 'accepted' && dev.reason === 'already installed') {
-          // The very image the device runs (a restarted publisher after the end, or a re-offer): answered accepted.
+          // The device already runs this very image (a publisher restarted after the end): done.
           assert.notEqual(bad, 'other key', `update ${i}: an offer signed with another key was accepted`);
           counts.alreadyInstalled++;
         } else if (dev.state === 'accepted') {

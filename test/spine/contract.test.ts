@@ -31,7 +31,7 @@ describe('the native contract on the simulated board', () => {
   it('the device bundle carries every settings key but none of the meanings', async () => {
     const bundle = readFileSync(await ensureBundle(), 'utf8');
     for (const s of Object.values(SETTINGS)) {
-      assert.ok(bundle.includes(`key:"${s.key}"`), `${s.key} missing from the bundle`);
+      assert.ok(bundle.includes(`"${s.key}"`), `${s.key} missing from the bundle`);
       assert.ok(!bundle.includes(s.meaning), `meaning of ${s.key} is in the bundle`);
     }
     assert.equal(stripMeanings(`a: { key: 'k', default: 1, meaning: 'it\\'s' },`), `a: { key: 'k', default: 1 },`);

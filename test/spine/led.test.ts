@@ -37,10 +37,11 @@ describeOnBoards('LED commands end to end (aedes)', (kind) => {
     await obs.publish('esp/led1/led/set', 'on');
     const on = await eventually(() => obs.on('esp/led1/led/state').find((m) => m.json.state === 'on'), 'state on', { clocks: [b.clock] });
     assert.equal(on.json.pin, 2);
-    assert.equal(b.gpioLevel(2), 1);
+    // On the native board the pin event comes on its own pipe, beside the MQTT report: wait for it.
+    await eventually(() => b.gpioLevel(2) === 1, 'pin 2 high', { clocks: [b.clock] });
     await obs.publish('esp/led1/led/set', '{"state":"toggle","id":"t1"}');
     await eventually(() => obs.on('esp/led1/led/state').find((m) => m.json.id === 't1'), 'toggle report', { clocks: [b.clock] });
-    assert.equal(b.gpioLevel(2), 0);
+    await eventually(() => b.gpioLevel(2) === 0, 'pin 2 low', { clocks: [b.clock] });
     // The retained state is what a newcomer sees.
     const late = await Observer.connect(broker.url, 'esp/led1/led/state');
     const retained = await eventually(() => late.messages[0], 'retained state');
@@ -68,6 +69,7 @@ describeOnBoards('LED commands end to end (aedes)', (kind) => {
     await eventually(() => obs.on('esp/led3/led/state').find((m) => m.json.id === 'b' && m.json.blinking), 'blink start', { clocks: [b.clock], stepMs: 1 });
     b.clock.advance(1000);
     await eventually(() => obs.on('esp/led3/led/state').find((m) => m.json.id === 'b' && !m.json.blinking), 'blink end');
+    await eventually(() => levels.length >= 7, 'every pin change'); // native: pin events come on their own pipe
     assert.deepEqual(levels, [1, 0, 1, 0, 1, 0, 1], 'three blinks, then the commanded state');
     assert.equal(b.gpioLevel(4), 1);
   });
@@ -77,7 +79,7 @@ describeOnBoards('LED commands end to end (aedes)', (kind) => {
     await obs.publish('esp/all/led/set', '{"state":"on","id":"all-1"}');
     const ids = ['fleet1', 'fleet2', 'fleet3'];
     await eventually(() => ids.every((id) => obs.on(`esp/${id}/led/state`).some((m) => m.json.id === 'all-1')), 'all report', { clocks: bs.map((t) => t.clock) });
-    for (const t of bs) assert.equal(t.gpioLevel(2), 1, t.deviceId);
+    await eventually(() => bs.every((t) => t.gpioLevel(2) === 1), 'every pin 2 high', { clocks: bs.map((t) => t.clock) });
   });
 
   // Native: a 1 s period (real time); V8: 10 s of manual clock.
