@@ -171,7 +171,7 @@ export async function runSim(opts: SimOptions): Promise<void> {
       '  npx jerrywatt led on --device dev1          # light the LED, print the state it reports',
       ...(opts.fleet ? [`  (a TLS broker under the fleet's ACL: add --ca ${join(opts.fleet, 'ca', 'ca.crt')} --username NAME --password-file ${join(opts.fleet, 'identities', 'NAME', 'password')}; docs/security.md)`] : []),
       '  npx jerrywatt led toggle --device all       # every device at once',
-      ...(key.privatePath ? [`  npx jerrywatt build --app-version 2 && npx jerrywatt ota publish --device dev1 --kind app --file dist/device/app.img --version 2 --key ${key.privatePath}`] : []),
+      ...(key.privatePath ? [`  npx jerrywatt build --app-version 2${nativeBuild ? '' : ' --source'} && npx jerrywatt ota publish --device dev1 --kind app --file dist/device/app.img --version 2 --key ${key.privatePath}`] : []),
       ...(meters.count ? [`  mosquitto_sub -h ${host} -p ${mport} -t 'esp/+/anomaly' -v   # detection events`] : ['  npm start -- --meters 2                     # meter telemetry and anomaly detection on every device']),
       `  mosquitto_sub -h ${host} -p ${mport} -t 'esp/#' -v   # watch everything`,
       '',

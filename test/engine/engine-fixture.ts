@@ -18,6 +18,7 @@ export function staticImage(entry = 'device/main.ts', appVersion = 1): Promise<B
   let p = images.get(key);
   if (!p) {
     const outDir = mkdtempSync(join(tmpdir(), 'jw-engine-build-'));
+    // The default budget: the image against the app slot (build/bundle.ts).
     p = buildDevice({ root: ROOT, appVersion, outDir, entry }).then((r) => {
       if (r.payloadKind !== 'snapshot') throw new Error('expected a static snapshot image (is JERRYSCRIPT_PATH set?)');
       return r;
