@@ -71,8 +71,9 @@ describeOnBoards('bad input on the command topics', (kind) => {
     await tb.pass(kind.name === 'native' ? 2500 : 10_000); // the error budget refills (5/s, burst 10)
     await obs.publish('esp/bad1/led/set', 'junk-last');
     const last = await eventually(() => obs.on('esp/bad1/error').find((m) => /junk-last/.test(m.json.error)), 'error after refill');
-    // On the native board some of a QoS 0 flood never reaches the app (the event ring and the queue budget drop it,
-    // unallocated), and real time refills the budget meanwhile: fewer are counted, still most of them.
-    assert.ok(last.json.suppressed >= (kind.name === 'native' ? 100 : 150), `suppressed count reported (${last.json.suppressed})`);
+    // On the native board part of a QoS 0 flood never reaches the app (the event ring and the queue budget drop it,
+    // unallocated; how much depends on how fast the engine drains it, 85 of 200 reached it in one CI run), and real
+    // time refills the budget meanwhile: fewer are counted, but they are counted.
+    assert.ok(last.json.suppressed >= (kind.name === 'native' ? 20 : 150) && last.json.suppressed <= 200, `suppressed count reported (${last.json.suppressed})`);
   });
 });
