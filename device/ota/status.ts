@@ -24,6 +24,16 @@ export function memOf(s: OtaStats): Mem {
   return { peak: s.peakOutstandingBytes, held: s.heldBytes };
 }
 
+/** The fields of every status JSON that readers of the status topic show (the publisher, `ota status`, the dashboard). */
+export interface StatusView {
+  state: string;
+  kind: string;
+  version: number;
+  done: number;
+  total: number;
+  reason: string;
+}
+
 /**
  * The status of the update this boot knows of (`m` undefined: none). `received` is the window's count while a
  * transfer is in memory, else null: the image then counts as complete in the states that follow a full download.

@@ -10,6 +10,7 @@ import type { Manifest } from '../../device/ota/manifest.ts';
 import { RealClock, type Clock } from '../sim/clock.ts';
 import { mqttAuthOptions, type BrokerConnection } from '../mqtt/connect.ts';
 import { DEFAULT_PREFIX, SUFFIX, anyIdFilter, echoTopic, groupOtaOfferTopic, topicOf } from '../../device/topics.ts';
+import type { StatusView } from '../../device/ota/status.ts';
 
 export type FinalState = 'accepted' | 'rejected' | 'rolled-back' | 'timeout' | 'aborted';
 
@@ -276,14 +277,8 @@ function blank(id: string, total: number): DeviceProgress {
   return { id, state: 'waiting', done: 0, total, reason: '', framesSent: 0, bytesSent: 0, firstRequestAt: 0, finishedAt: 0, answered: false };
 }
 
-export interface RetainedStatus {
+export interface RetainedStatus extends StatusView {
   id: string;
-  state: string;
-  kind: string;
-  version: number;
-  done: number;
-  total: number;
-  reason: string;
   running?: unknown;
 }
 

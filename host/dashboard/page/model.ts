@@ -9,17 +9,12 @@ import { DEFAULT_REGISTER_MAP, parseRegisterMap, Q_CURRENT, Q_FREQUENCY, Q_POWER
 import { MeterSeries, SERIES_FIELDS } from './series.ts';
 import { classifyTopic } from './topics.ts';
 import { printable } from './text.ts';
+import type { StatusView } from '../../../device/ota/status.ts';
 
 export type Connection = 'connecting' | 'online' | 'reconnecting' | 'offline' | 'login';
 
-export interface OtaView {
-  state: string;
-  kind: string;
-  version: number;
-  done: number;
-  total: number;
-  reason: string;
-}
+/** The OTA status fields the page shows (device/ota/status.ts). */
+export type OtaView = StatusView;
 
 export interface DeviceView {
   id: string;
