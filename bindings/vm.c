@@ -19,7 +19,8 @@ extern char jw_mapped_tag;
 #define MAX_PENDING_REJECTIONS 8
 
 static const jw_vm_config_t *cfg;
-static uint64_t callback_started; /* 0 when no callback runs */
+static bool callback_running;
+static uint64_t callback_started; /* jw_millis() when the running callback started (0 is a valid time) */
 static jerry_value_t rejected[MAX_PENDING_REJECTIONS];
 static int n_rejected, rejections_lost;
 static int faulted;
@@ -39,7 +40,9 @@ static void ab_free(jerry_arraybuffer_type_t t, uint8_t *p, uint32_t size, void 
 /* --- watchdog ------------------------------------------------------------------------------------------- */
 static jerry_value_t halt_cb(void *user) {
   (void)user;
-  if (callback_started && jw_millis() - callback_started > cfg->watchdog_ms) {
+  /* Elapsed time from a start that may be 0 (a clock at boot, or a manual clock): no sentinel value, no wrap. */
+  uint64_t now = jw_millis();
+  if (callback_running && now > callback_started && now - callback_started > cfg->watchdog_ms) {
     char msg[80];
     snprintf(msg, sizeof msg, "watchdog: a callback ran longer than %u ms", (unsigned)cfg->watchdog_ms);
     return jerry_string_sz(msg); /* the engine throws it, again at each check, until the callback unwinds */
@@ -183,7 +186,7 @@ static void check_rejections(void) {
 }
 
 static void after_js(jerry_value_t result) {
-  callback_started = 0;
+  callback_running = false;
   if (jerry_value_is_exception(result)) {
     jerry_value_t err = jerry_exception_value(result, false);
     fault("exception", err);
@@ -202,7 +205,7 @@ static void after_js(jerry_value_t result) {
 
 void jw_vm_call(jerry_value_t fn, const jerry_value_t *argv, jerry_length_t n) {
   callback_started = jw_millis();
-  if (callback_started == 0) callback_started = 1;
+  callback_running = true;
   jerry_value_t r = jerry_call(fn, jerry_undefined(), argv, n);
   after_js(r);
   jerry_value_free(r);
@@ -335,7 +338,8 @@ int jw_vm_run(const jw_loaded_app_t *app, const jw_vm_config_t *config) {
   jw_bindings_install();
 
   uint64_t start = jw_millis();
-  callback_started = start ? start : 1;
+  callback_started = start;
+  callback_running = true;
   jerry_value_t r = run_payload(app);
   after_js(r);
   jerry_value_free(r);
