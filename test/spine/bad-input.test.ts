@@ -65,7 +65,8 @@ describeOnBoards('bad input on the command topics', (kind) => {
     const before = obs.on('esp/bad1/error').length;
     for (let i = 0; i < 200; i++) void obs.publish('esp/bad1/led/set', `junk ${i}`, 0);
     await obs.publish('esp/bad1/led/set', '{"state":"on","id":"after-flood"}');
-    await eventually(() => obs.on('esp/bad1/led/state').some((m) => m.json.id === 'after-flood'), 'command after flood');
+    // The native board drains the flood at the engine's pace in real time: give it longer (bounded all the same).
+    await eventually(() => obs.on('esp/bad1/led/state').some((m) => m.json.id === 'after-flood'), 'command after flood', { rounds: kind.name === 'native' ? 4000 : 1000 });
     const answered = obs.on('esp/bad1/error').length - before;
     assert.ok(answered <= 12, `error replies are rate-limited (got ${answered} for 200 bad messages)`);
     await tb.pass(kind.name === 'native' ? 2500 : 10_000); // the error budget refills (5/s, burst 10)
