@@ -175,15 +175,15 @@ describe('dashboard access: credentials in memory only, viewers read-only', func
   it('asks for credentials, keeps them out of storage and cookies, and gives a viewer no controls', async () => {
     const page = await browser.newPage();
     await page.goto(server.url);
-    await page.waitForSelector('#login:not([hidden])', { timeout: 10_000 });
+    await page.waitForSelector('#login:not([hidden])', { timeout: 30_000 });
     await page.fill('#user', 'viewer');
     await page.fill('#pass', 'wrong');
     await page.click('#login button');
-    await page.waitForFunction(() => document.querySelector('#login-error')!.textContent!.includes('refused'), undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelector('#login-error')!.textContent!.includes('refused'), undefined, { timeout: 30_000 });
     await page.fill('#user', 'viewer');
     await page.fill('#pass', 'view-pw');
     await page.click('#login button');
-    await page.waitForFunction(() => (document.querySelector('#conn') as HTMLElement).dataset.state === 'online' && document.querySelector('#role')!.textContent === 'read-only', undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => (document.querySelector('#conn') as HTMLElement).dataset.state === 'online' && document.querySelector('#role')!.textContent === 'read-only', undefined, { timeout: 30_000 });
     assert.equal(await page.isHidden('#fleet'), true, 'no fleet controls');
     assert.equal(await page.$$eval('button[data-led]', (b) => b.length), 0, 'no LED buttons');
     const stored = await page.evaluate(() => JSON.stringify({ l: { ...localStorage }, s: { ...sessionStorage }, c: document.cookie }));
